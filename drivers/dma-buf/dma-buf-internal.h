@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the files of the dma-buf core share and nobody else may call.
+ */
+#ifndef __DMA_BUF_INTERNAL_H__
+#define __DMA_BUF_INTERNAL_H__
+
+#include <linux/types.h>
+
+struct dma_buf;
+struct dma_buf_attachment;
+struct dma_buf_mapping_match;
+struct dma_buf_sgt_exp_ops;
+struct seq_file;
+
+int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
+			      const struct dma_buf_mapping_match *imp,
+			      size_t nr_imp);
+void dma_buf_mapping_release(struct dma_buf_attachment *attach);
+void dma_buf_mapping_describe(struct seq_file *s,
+			      const struct dma_buf_attachment *attach);
+
+bool dma_buf_sgt_compat_match(struct dma_buf *dmabuf,
+			      struct dma_buf_mapping_match *entry);
+const struct dma_buf_sgt_exp_ops *
+dma_buf_sgt_ops(const struct dma_buf_attachment *attach);
+
+#endif /* __DMA_BUF_INTERNAL_H__ */

@@ -1,0 +1,855 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for DMA-buf mapping types: matching, compatibility, routing,
+ * error paths, lock rules and the debugfs text.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/debug_locks.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-sgt.h>
+#include <linux/dma-resv.h>
+#include <linux/lockdep.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+
+#include "dma-buf-internal.h"
+
+MODULE_IMPORT_NS("DMA_BUF");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+
+/*
+ * A private mapping type, defined here and nowhere else: the exporter entry
+ * says what match returns, the importer entry carries an id.
+ */
+struct test_exp_data {
+	int ret;
+};
+
+struct test_imp_data {
+	int id;
+};
+
+struct test_exp_ops {
+	int (*map)(struct dma_buf_attachment *attach, int *out);
+};
+
+struct test_ctx {
+	struct kunit *test;
+	struct device *dev;
+	struct dma_buf *dmabuf;
+	/* what the exporter offers through match_mapping */
+	const struct dma_buf_mapping_match *exp;
+	size_t nr_exp;
+	bool skip_match_call;
+	bool match_twice;
+	int match_twice_ret;
+	int attach_ret;
+	/* what was seen */
+	int match_calls;
+	int finish_calls;
+	int release_calls;
+	int live;
+	int attach_calls;
+	int detach_calls;
+	int map_calls;
+	int unmap_calls;
+	int test_map_calls;
+	bool resv_held_in_match_mapping;
+	bool resv_held_in_type_match;
+	bool resv_held_in_attach;
+	bool resv_held_in_map;
+	bool peer2peer_in_attach;
+	struct dma_buf_attachment *mapped_attach;
+	enum dma_data_direction mapped_dir;
+	struct sg_table sgt;
+};
+
+static bool test_resv_held(struct dma_resv *resv)
+{
+#ifdef CONFIG_LOCKDEP
+	return lockdep_is_held(&resv->lock.base);
+#else
+	return ww_mutex_is_locked(&resv->lock);
+#endif
+}
+
+static struct test_ctx *ctx_of(struct dma_buf_attachment *attach)
+{
+	return attach->dmabuf->priv;
+}
+
+static int test_type_match(struct dma_buf_attachment *attach,
+			   const struct dma_buf_mapping_match *exp,
+			   const struct dma_buf_mapping_match *imp)
+{
+	const struct test_exp_data *e = exp->data;
+	struct test_ctx *ctx = ctx_of(attach);
+
+	ctx->match_calls++;
+	ctx->resv_held_in_type_match = test_resv_held(attach->dmabuf->resv);
+	return e->ret;
+}
+
+static int test_type_finish(struct dma_buf_attachment *attach,
+			    const struct dma_buf_mapping_match *exp,
+			    const struct dma_buf_mapping_match *imp)
+{
+	const struct test_imp_data *i = imp->data;
+	struct test_ctx *ctx = ctx_of(attach);
+
+	ctx->finish_calls++;
+	ctx->live++;
+	attach->map.priv = (void *)(uintptr_t)i->id;
+	return 0;
+}
+
+static void test_type_release(struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+
+	ctx->release_calls++;
+	ctx->live--;
+}
+
+static void test_type_describe(struct seq_file *s,
+			       const struct dma_buf_attachment *attach)
+{
+	seq_printf(s, "id %lu", (unsigned long)(uintptr_t)attach->map.priv);
+}
+
+static const struct dma_buf_mapping_type test_type = {
+	.name = "test",
+	.exp_data_size = sizeof(struct test_exp_data),
+	.imp_data_size = sizeof(struct test_imp_data),
+	.match = test_type_match,
+	.finish = test_type_finish,
+	.release = test_type_release,
+	.describe = test_type_describe,
+};
+
+/* A second private type with no optional ops at all. */
+static const struct dma_buf_mapping_type test_bare_type = {
+	.name = "bare",
+	.exp_data_size = sizeof(struct test_exp_data),
+	.imp_data_size = sizeof(struct test_imp_data),
+	.match = test_type_match,
+};
+
+static int test_ops_map(struct dma_buf_attachment *attach, int *out)
+{
+	ctx_of(attach)->test_map_calls++;
+	*out = 42;
+	return 0;
+}
+
+static const struct test_exp_ops test_exp_ops = { .map = test_ops_map };
+
+static struct dma_buf_mapping_match
+test_exp(const struct dma_buf_mapping_type *type, const struct test_exp_data *d)
+{
+	return (struct dma_buf_mapping_match){
+		.type = type, .ops = &test_exp_ops,
+		.data = d, .data_size = sizeof(*d),
+	};
+}
+
+static struct dma_buf_mapping_match
+test_imp(const struct dma_buf_mapping_type *type, const struct test_imp_data *d)
+{
+	return (struct dma_buf_mapping_match){
+		.type = type, .data = d, .data_size = sizeof(*d),
+	};
+}
+
+/* The exporter: SGT ops that hand out one fixed sg_table. */
+static struct sg_table *test_map_dma_buf(struct dma_buf_attachment *attach,
+					 enum dma_data_direction dir)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+
+	ctx->map_calls++;
+	ctx->mapped_attach = attach;
+	ctx->mapped_dir = dir;
+	ctx->resv_held_in_map = test_resv_held(attach->dmabuf->resv);
+	return &ctx->sgt;
+}
+
+static void test_unmap_dma_buf(struct dma_buf_attachment *attach,
+			       struct sg_table *sgt,
+			       enum dma_data_direction dir)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+
+	KUNIT_EXPECT_PTR_EQ(ctx->test, sgt, &ctx->sgt);
+	KUNIT_EXPECT_EQ(ctx->test, dir, ctx->mapped_dir);
+	ctx->unmap_calls++;
+}
+
+static const struct dma_buf_sgt_exp_ops test_sgt_ops = {
+	.map_dma_buf = test_map_dma_buf,
+	.unmap_dma_buf = test_unmap_dma_buf,
+};
+
+static int test_match_mapping(struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+	int ret;
+
+	ctx->resv_held_in_match_mapping = test_resv_held(attach->dmabuf->resv);
+	/* The attachment is complete before the exporter sees it. */
+	KUNIT_EXPECT_PTR_EQ(ctx->test, attach->dev, ctx->dev);
+	KUNIT_EXPECT_PTR_EQ(ctx->test, attach->dmabuf, ctx->dmabuf);
+	if (ctx->skip_match_call)
+		return 0;
+	ret = dma_buf_mapping_match(attach, ctx->exp, ctx->nr_exp);
+	if (ctx->match_twice)
+		ctx->match_twice_ret = dma_buf_mapping_match(attach, ctx->exp,
+							     ctx->nr_exp);
+	return ret;
+}
+
+static int test_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = dmabuf->priv;
+
+	ctx->attach_calls++;
+	ctx->resv_held_in_attach = test_resv_held(dmabuf->resv);
+	ctx->peer2peer_in_attach = attach->peer2peer;
+	return ctx->attach_ret;
+}
+
+static void test_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = dmabuf->priv;
+
+	ctx->detach_calls++;
+}
+
+static void test_release(struct dma_buf *dmabuf)
+{
+}
+
+/* A native exporter: its mapping types come from match_mapping. */
+static const struct dma_buf_ops test_native_ops = {
+	.match_mapping = test_match_mapping,
+	.attach = test_attach,
+	.detach = test_detach,
+	.release = test_release,
+};
+
+/* A legacy exporter: only the sg_table ops. */
+static const struct dma_buf_ops test_legacy_ops = {
+	.attach = test_attach,
+	.detach = test_detach,
+	.map_dma_buf = test_map_dma_buf,
+	.unmap_dma_buf = test_unmap_dma_buf,
+	.release = test_release,
+};
+
+/* A static exporter: one entry given at export time. */
+static const struct dma_buf_ops test_static_ops = {
+	.attach = test_attach,
+	.detach = test_detach,
+	.release = test_release,
+};
+
+static const struct dma_buf_attach_ops test_importer_p2p = {
+	.allow_peer2peer = true,
+};
+
+static const struct dma_buf_attach_ops test_importer_nop2p = {
+	.allow_peer2peer = false,
+};
+
+static void test_put_dmabuf(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static struct dma_buf *test_export(struct kunit *test,
+				   const struct dma_buf_ops *ops,
+				   const struct dma_buf_mapping_match *mapping)
+{
+	struct test_ctx *ctx = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.ops = ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = ctx;
+	if (mapping)
+		exp_info.mapping = *mapping;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, test_put_dmabuf, dmabuf));
+	ctx->dmabuf = dmabuf;
+	return dmabuf;
+}
+
+static int test_init(struct kunit *test)
+{
+	struct test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	ctx->dev = kunit_device_register(test, "dma-buf-mapping-test");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
+	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(&ctx->sgt, 1, GFP_KERNEL));
+	test->priv = ctx;
+	return 0;
+}
+
+static void test_exit(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+
+	sg_free_table(&ctx->sgt);
+}
+
+/* Attach with the given importer list to a native exporter. */
+static struct dma_buf_attachment *
+test_attach_native(struct kunit *test, const struct dma_buf_mapping_match *exp,
+		   size_t nr_exp, const struct dma_buf_mapping_match *imp,
+		   size_t nr_imp)
+{
+	struct test_ctx *ctx = test->priv;
+
+	if (!ctx->dmabuf)
+		test_export(test, &test_native_ops, NULL);
+	ctx->exp = exp;
+	ctx->nr_exp = nr_exp;
+	return dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, imp, nr_imp,
+				      &test_importer_nop2p, NULL);
+}
+
+static void test_exporter_priority(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 }, id2 = { .id = 2 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_bare_type, &ok),
+		test_exp(&test_type, &ok),
+	};
+	/* The importer prefers test_type, but the exporter's order decides. */
+	struct dma_buf_mapping_match imp[] = {
+		test_imp(&test_type, &id1),
+		test_imp(&test_bare_type, &id2),
+	};
+
+	attach = test_attach_native(test, exp, 2, imp, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_bare_type));
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 1);
+	/* The bare type has no finish: nothing but the type and ops recorded. */
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 0);
+	KUNIT_EXPECT_PTR_EQ(test, attach->map.ops, (const void *)&test_exp_ops);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, ctx->release_calls, 0);
+}
+
+static void test_importer_order(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 3 };
+	static const struct test_imp_data id1 = { .id = 1 }, id2 = { .id = 2 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = {
+		test_imp(&test_type, &id2),
+		test_imp(&test_type, &id1),
+	};
+
+	attach = test_attach_native(test, exp, 1, imp, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 0);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, 3);
+	KUNIT_EXPECT_EQ(test, ctx->match_calls, 2);
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, ctx->release_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+}
+
+static void test_cost_pick(struct kunit *test)
+{
+	static const struct test_exp_data c5 = { .ret = 5 }, c2 = { .ret = 2 },
+					  c0 = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	/* A cheaper entry of another type later in the list does not count. */
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &c5),
+		test_exp(&test_bare_type, &c0),
+		test_exp(&test_type, &c2),
+		test_exp(&test_type, &c2),
+	};
+	struct dma_buf_mapping_match imp[] = {
+		test_imp(&test_bare_type, &id1),
+		test_imp(&test_type, &id1),
+	};
+
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_type));
+	/* Cheapest wins; of the two equal ones, the exporter's first. */
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 3);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_skip_and_abort(struct kunit *test)
+{
+	static const struct test_exp_data skip = { .ret = -EOPNOTSUPP },
+					  abort = { .ret = -EIO },
+					  ok = { .ret = 1 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &skip),
+		test_exp(&test_type, &ok),
+	};
+	struct dma_buf_mapping_match exp_abort[] = {
+		test_exp(&test_type, &abort),
+		test_exp(&test_type, &ok),
+	};
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	attach = test_attach_native(test, exp, 2, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].err, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].exp_idx, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	ctx->finish_calls = 0;
+	attach = test_attach_native(test, exp_abort, 2, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EIO);
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+}
+
+static void test_no_match(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 }, skip = { .ret = -EOPNOTSUPP };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match exp_skip[] = { test_exp(&test_type, &skip) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_bare_type, &id1) };
+	struct dma_buf_mapping_match imp_same[] = { test_imp(&test_type, &id1) };
+
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	attach = test_attach_native(test, exp_skip, 1, imp_same, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+}
+
+/* Malformed lists, on either side. */
+struct test_bad_list {
+	const char *name;
+	bool exporter;
+	int shape;
+};
+
+enum { BAD_NULL_TYPE, BAD_SIZE, BAD_NO_DATA, BAD_OPS, BAD_NO_OPS,
+	BAD_NULL_LIST, BAD_EMPTY, BAD_TOO_LONG, BAD_NO_MATCH_OP };
+
+static const struct test_bad_list test_bad_lists[] = {
+	{ "importer NULL type", false, BAD_NULL_TYPE },
+	{ "importer wrong data size", false, BAD_SIZE },
+	{ "importer missing data", false, BAD_NO_DATA },
+	{ "importer entry with ops", false, BAD_OPS },
+	{ "importer NULL list", false, BAD_NULL_LIST },
+	{ "importer empty list", false, BAD_EMPTY },
+	{ "importer too long", false, BAD_TOO_LONG },
+	{ "importer type without match", false, BAD_NO_MATCH_OP },
+	{ "exporter NULL type", true, BAD_NULL_TYPE },
+	{ "exporter wrong data size", true, BAD_SIZE },
+	{ "exporter missing data", true, BAD_NO_DATA },
+	{ "exporter entry without ops", true, BAD_NO_OPS },
+	{ "exporter NULL list", true, BAD_NULL_LIST },
+	{ "exporter empty list", true, BAD_EMPTY },
+	{ "exporter too long", true, BAD_TOO_LONG },
+};
+
+static void test_bad_list_desc(const struct test_bad_list *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(test_bad_list, test_bad_lists, test_bad_list_desc);
+
+static const struct dma_buf_mapping_type test_no_match_op_type = {
+	.name = "nomatch",
+	.exp_data_size = sizeof(struct test_exp_data),
+	.imp_data_size = sizeof(struct test_imp_data),
+};
+
+static void test_malformed_list(struct kunit *test)
+{
+	const struct test_bad_list *t = test->param_value;
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match *good, *bad, *list;
+	struct dma_buf_attachment *attach;
+	size_t nr = 1, i;
+
+	bad = kunit_kcalloc(test, DMA_BUF_MAPPING_MAX_ENTRIES + 1, sizeof(*bad),
+			    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bad);
+	good = kunit_kzalloc(test, sizeof(*good), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, good);
+
+	*good = t->exporter ? test_imp(&test_type, &id1) : test_exp(&test_type, &ok);
+	for (i = 0; i <= DMA_BUF_MAPPING_MAX_ENTRIES; i++)
+		bad[i] = t->exporter ? test_exp(&test_type, &ok) :
+				       test_imp(&test_type, &id1);
+	list = bad;
+	switch (t->shape) {
+	case BAD_NULL_TYPE:
+		bad[0].type = NULL;
+		break;
+	case BAD_SIZE:
+		bad[0].data_size--;
+		break;
+	case BAD_NO_DATA:
+		bad[0].data = NULL;
+		break;
+	case BAD_OPS:
+		bad[0].ops = &test_exp_ops;
+		break;
+	case BAD_NO_OPS:
+		bad[0].ops = NULL;
+		break;
+	case BAD_NULL_LIST:
+		list = NULL;
+		break;
+	case BAD_EMPTY:
+		nr = 0;
+		break;
+	case BAD_TOO_LONG:
+		nr = DMA_BUF_MAPPING_MAX_ENTRIES + 1;
+		break;
+	case BAD_NO_MATCH_OP:
+		bad[0].type = &test_no_match_op_type;
+		break;
+	}
+
+	if (t->exporter)
+		attach = test_attach_native(test, list, nr, good, 1);
+	else
+		attach = test_attach_native(test, good, 1, list, nr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->match_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
+}
+
+static void test_match_mapping_contract(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	/* Returning 0 without matching is an exporter bug. */
+	ctx->skip_match_call = true;
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+
+	/* Only one list per attach is matched. */
+	ctx->skip_match_call = false;
+	ctx->match_twice = true;
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, ctx->match_twice_ret, -EINVAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+}
+
+static void test_private_type_routing(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id7 = { .id = 7 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id7) };
+	const struct test_exp_ops *ops;
+	struct sg_table *sgt;
+	int out = 0;
+
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_type(attach, &test_type));
+	/* The exporter's typed ops are reached through the attachment. */
+	ops = attach->map.ops;
+	KUNIT_EXPECT_EQ(test, ops->map(attach, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 42);
+	KUNIT_EXPECT_EQ(test, ctx->test_map_calls, 1);
+	/* An sg_table map of a non-SGT attachment is refused. */
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->map_calls, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_map_unmap(struct kunit *test, struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = test->priv;
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_type(attach,
+							   &dma_buf_mapping_sgt));
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, ctx->map_calls, 1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->mapped_attach, attach);
+	KUNIT_EXPECT_EQ(test, ctx->mapped_dir, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_map);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, ctx->unmap_calls, 1);
+}
+
+static void test_legacy_exporter_dynamic(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	int prio = 0x5a;
+
+	test_export(test, &test_legacy_ops, NULL);
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p, &prio);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* As before: peer2peer from the importer, seen by the exporter. */
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	KUNIT_EXPECT_TRUE(test, ctx->peer2peer_in_attach);
+	KUNIT_EXPECT_PTR_EQ(test, attach->importer_priv, (void *)&prio);
+	KUNIT_EXPECT_PTR_EQ(test, attach->importer_ops, &test_importer_p2p);
+	KUNIT_EXPECT_PTR_EQ(test, attach->dev, ctx->dev);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, ctx->detach_calls, 1);
+}
+
+static void test_legacy_exporter_static(struct kunit *test)
+{
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	test_export(test, &test_legacy_ops, NULL);
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	KUNIT_EXPECT_NULL(test, attach->importer_ops);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* A dynamic importer that refuses P2P keeps peer2peer off. */
+	ctx->map_calls = 0;
+	ctx->unmap_calls = 0;
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_nop2p, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_legacy_importer_native_exporter(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &plain),
+	};
+
+	test_export(test, &test_native_ops, NULL);
+	ctx->exp = exp;
+	ctx->nr_exp = 1;
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* A plain SGT entry maps host memory: no P2P. */
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	KUNIT_EXPECT_PTR_EQ(test, attach->map.ops, (const void *)&test_sgt_ops);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_static_exporter(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match entry = dma_buf_sgt_export(&test_sgt_ops,
+								 &plain);
+	struct dma_buf_sgt_imp_data sgt = { .dev = ctx->dev };
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&sgt);
+	struct dma_buf_attachment *attach;
+
+	test_export(test, &test_static_ops, &entry);
+	/* A pinning importer through the new call. */
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1, NULL,
+					NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_export_needs_a_type(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct test_ctx *ctx = test->priv;
+
+	/* No sg_table ops, no match_mapping, no static entry. */
+	exp_info.ops = &test_static_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = ctx;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+}
+
+static void test_p2p(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_sgt_exp_data p2p = {
+		/* Never dereferenced: the importer refuses P2P first. */
+		.p2p_provider = (struct pci_dev *)ctx,
+	};
+	struct dma_buf_sgt_imp_data nop2p = { .allow_p2p = false };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &p2p),
+		dma_buf_sgt_export(&test_sgt_ops, &plain),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&nop2p);
+	struct dma_buf_attachment *attach;
+
+	/* P2P refused by the importer: the exporter's plain entry wins. */
+	attach = test_attach_native(test, exp, 2, &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* With only the P2P entry, nothing is left. */
+	attach = test_attach_native(test, exp, 1, &imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
+static void test_failure_after_match(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	ctx->attach_ret = -ENOSPC;
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->release_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+	KUNIT_EXPECT_EQ(test, ctx->detach_calls, 0);
+}
+
+static void test_lock_rules(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_match_mapping);
+	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_type_match);
+	KUNIT_EXPECT_FALSE(test, ctx->resv_held_in_attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+	/* lockdep saw nothing wrong in any test so far. */
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
+		KUNIT_EXPECT_TRUE(test, debug_locks);
+}
+
+static void test_debugfs_text(struct kunit *test)
+{
+	static const struct test_exp_data skip = { .ret = -EOPNOTSUPP },
+					  ok = { .ret = 4 };
+	static const struct test_imp_data id9 = { .id = 9 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &skip),
+		test_exp(&test_type, &ok),
+	};
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id9) };
+	struct seq_file s = { };
+	char *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	s.buf = buf;
+	s.size = PAGE_SIZE;
+
+	attach = test_attach_native(test, exp, 2, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_buf_mapping_describe(&s, attach);
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "\t\tmapping: test (id 9) exp[1] imp[0] cost 4, dynamic importer dma-buf-mapping-test\n"
+			   "\t\tcandidates: 2 tried, 1 rejected: test exp[0]/imp[0] -EOPNOTSUPP\n");
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static struct kunit_case dma_buf_mapping_cases[] = {
+	KUNIT_CASE(test_exporter_priority),
+	KUNIT_CASE(test_importer_order),
+	KUNIT_CASE(test_cost_pick),
+	KUNIT_CASE(test_skip_and_abort),
+	KUNIT_CASE(test_no_match),
+	KUNIT_CASE_PARAM(test_malformed_list, test_bad_list_gen_params),
+	KUNIT_CASE(test_match_mapping_contract),
+	KUNIT_CASE(test_private_type_routing),
+	KUNIT_CASE(test_legacy_exporter_dynamic),
+	KUNIT_CASE(test_legacy_exporter_static),
+	KUNIT_CASE(test_legacy_importer_native_exporter),
+	KUNIT_CASE(test_static_exporter),
+	KUNIT_CASE(test_export_needs_a_type),
+	KUNIT_CASE(test_p2p),
+	KUNIT_CASE(test_failure_after_match),
+	KUNIT_CASE(test_debugfs_text),
+	KUNIT_CASE(test_lock_rules),
+	{}
+};
+
+static struct kunit_suite dma_buf_mapping_suite = {
+	.name = "dma-buf-mapping-type",
+	.init = test_init,
+	.exit = test_exit,
+	.test_cases = dma_buf_mapping_cases,
+};
+
+kunit_test_suite(dma_buf_mapping_suite);

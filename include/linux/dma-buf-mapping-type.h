@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * DMA-buf mapping types: how an importer receives an exporter's memory.
+ *
+ * See the "DMA-buf mapping types" section of
+ * Documentation/driver-api/dma-buf.rst for the concepts and lock rules.
+ */
+#ifndef __DMA_BUF_MAPPING_TYPE_H__
+#define __DMA_BUF_MAPPING_TYPE_H__
+
+#include <linux/types.h>
+
+struct dma_buf_attachment;
+struct seq_file;
+
+/**
+ * struct dma_buf_mapping_match - one candidate in a list of mapping types
+ * @type: the mapping type; never NULL in a valid list.
+ * @ops: for an exporter entry, the exporter's typed operations for @type
+ *	(for example &struct dma_buf_sgt_exp_ops); must be NULL in an importer
+ *	entry.
+ * @data: the type's match data for this entry, or NULL when the type has
+ *	none. Only read while the match runs: it may live on the caller's stack.
+ * @data_size: sizeof(*@data); checked against the type so that an entry of
+ *	the wrong shape is refused instead of misread.
+ *
+ * Importers and exporters build these through the helpers that each mapping
+ * type provides (dma_buf_sgt_import() and the like), never by hand, so that
+ * @data and @ops have the type's own C types.
+ */
+struct dma_buf_mapping_match {
+	const struct dma_buf_mapping_type *type;
+	const void *ops;
+	const void *data;
+	size_t data_size;
+};
+
+/**
+ * struct dma_buf_mapping_type - a way for an importer to address a dma-buf
+ * @name: short name, shown in debugfs and in messages.
+ * @exp_data_size: size of the match data of an exporter entry (0: none).
+ * @imp_data_size: size of the match data of an importer entry (0: none).
+ * @match: required. Decide whether exporter entry @exp and importer entry
+ *	@imp can be used together for @attach. Returns the cost of the pair
+ *	(>= 0, lower is better), -EOPNOTSUPP to skip the pair, or another
+ *	negative error code to abort the attach with that error. Must have no
+ *	side effects: it may be called for pairs that do not win.
+ * @finish: optional. Called once for the winning pair, before the
+ *	exporter's &dma_buf_ops.attach, to record in @attach what the type
+ *	needs later (only the data, not the entries, may be kept). A non-zero
+ *	return aborts the attach. When NULL, only the type and the exporter's
+ *	ops are recorded.
+ * @release: optional. Undoes @finish; called when the attach fails after
+ *	the match, and from dma_buf_detach(). When NULL, nothing is undone.
+ * @describe: optional. Prints one line of per-attachment detail for debugfs
+ *	(no trailing newline). When NULL, debugfs prints the name only.
+ *
+ * A mapping type is a singleton identified by its address: two entries are of
+ * the same type exactly when their @type pointers are equal. A type may be
+ * private to two cooperating drivers; it then lives in their own files and
+ * needs no change to dma-buf code or headers.
+ *
+ * @match, @finish and @release are called with the dma-buf's reservation lock
+ * held and may sleep; they must not take that lock themselves.
+ */
+struct dma_buf_mapping_type {
+	const char *name;
+	size_t exp_data_size;
+	size_t imp_data_size;
+	int (*match)(struct dma_buf_attachment *attach,
+		     const struct dma_buf_mapping_match *exp,
+		     const struct dma_buf_mapping_match *imp);
+	int (*finish)(struct dma_buf_attachment *attach,
+		      const struct dma_buf_mapping_match *exp,
+		      const struct dma_buf_mapping_match *imp);
+	void (*release)(struct dma_buf_attachment *attach);
+	void (*describe)(struct seq_file *s,
+			 const struct dma_buf_attachment *attach);
+};
+
+/* How many rejected candidates an attachment remembers for debugfs. */
+#define DMA_BUF_MAPPING_REJECTS 4
+
+/**
+ * struct dma_buf_mapping_reject - a candidate pair that a type refused
+ * @type: the type of both entries.
+ * @exp_idx: index of the exporter entry.
+ * @imp_idx: index of the importer entry.
+ * @err: what &dma_buf_mapping_type.match returned (-EOPNOTSUPP).
+ */
+struct dma_buf_mapping_reject {
+	const struct dma_buf_mapping_type *type;
+	u8 exp_idx;
+	u8 imp_idx;
+	s16 err;
+};
+
+/**
+ * struct dma_buf_mapping_state - the mapping type negotiated for an attachment
+ * @type: the winning type; set for every attachment once attached.
+ * @ops: the exporter's typed operations for @type.
+ * @priv: private to @type, for what its &dma_buf_mapping_type.finish keeps.
+ * @cost: the cost &dma_buf_mapping_type.match gave the winning pair.
+ * @exp_idx: index of the winning exporter entry.
+ * @imp_idx: index of the winning importer entry.
+ * @nr_tried: how many pairs of the same type were tried.
+ * @nr_rejected: how many of them were refused; the first
+ *	%DMA_BUF_MAPPING_REJECTS are kept in @rejects.
+ * @rejects: the first refused pairs.
+ * @imp: the importer's list; only valid while the match runs.
+ * @nr_imp: length of @imp.
+ * @matched: set once the exporter's list has been matched.
+ *
+ * Embedded in &struct dma_buf_attachment. Written by the core during attach,
+ * read-only afterwards.
+ */
+struct dma_buf_mapping_state {
+	const struct dma_buf_mapping_type *type;
+	const void *ops;
+	void *priv;
+	int cost;
+	u8 exp_idx;
+	u8 imp_idx;
+	u16 nr_tried;
+	u16 nr_rejected;
+	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
+	const struct dma_buf_mapping_match *imp;
+	size_t nr_imp;
+	bool matched;
+};
+
+/* Longest list an importer or an exporter may give. */
+#define DMA_BUF_MAPPING_MAX_ENTRIES 64
+
+int dma_buf_mapping_match(struct dma_buf_attachment *attach,
+			  const struct dma_buf_mapping_match *exp,
+			  size_t nr_exp);
+
+#endif /* __DMA_BUF_MAPPING_TYPE_H__ */

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the project's tooling scripts. Source it, do not run it.
+
+TOOLING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$TOOLING_DIR")
+# Everything big lives outside the repository and is reused across runs.
+CACHE_DIR=${DMABUF_MT_CACHE:-$HOME/.cache/dmabuf-maptypes}
+BASE_VERSION=${BASE_VERSION:-7.3.4-1~bpo13+1}
+BASE_PKG=linux-source-7.3
+BASE_SUITE=trixie-backports
+BASE_DIR=$CACHE_DIR/base-$BASE_VERSION
+WORK_DIR=${WORK_DIR:-$CACHE_DIR/work}
+mkdir -p "$CACHE_DIR"
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The mirror URI the machine's apt already uses; no host name is written
+# anywhere by this project.
+mirror_uri() {
+	awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources
+}
+
+# Run apt-get against a private apt state that knows only SUITE, so that
+# other suites (trixie-backports, sid) never reach the system's sources.
+private_apt() {
+	local suite=$1; shift
+	local d=$CACHE_DIR/apt/$suite
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc"
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+		"$(mirror_uri)" "$suite" > "$d/etc/private.sources"
+	apt-get -q -o Dir::Etc::SourceList=/dev/null \
+		-o Dir::Etc::SourceParts="$d/etc" \
+		-o Dir::State::Lists="$d/lists" \
+		-o Dir::Cache="$d/cache" \
+		-o Dir::State::status=/var/lib/dpkg/status \
+		-o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root "$@"
+}
+
+# Download PKG=VERSION (or PKG) from SUITE into DIR, once.
+private_download() {
+	local suite=$1 pkg=$2 dir=$3
+	mkdir -p "$dir"
+	[ -e "$CACHE_DIR/apt/$suite/.updated" ] || {
+		private_apt "$suite" update >&2
+		touch "$CACHE_DIR/apt/$suite/.updated"
+	}
+	(cd "$dir" && private_apt "$suite" download "$pkg" >&2)
+}
+
+# Install Debian packages from the machine's own suites when missing.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	log "installing Debian packages: ${missing[*]}"
+	[ -e /var/lib/apt/lists/lock ] && [ -n "$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" ] ||
+		apt-get -q update >&2
+	DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends "${missing[@]}" >&2 || {
+		apt-get -q update >&2
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends "${missing[@]}" >&2
+	}
+}
+
+# Identity used for the series' commits (author and Signed-off-by).
+GIT_NAME=${GIT_NAME:-Maptypes Developers}
+GIT_EMAIL=${GIT_EMAIL:-maptypes-dev@example.org}
+
+# The series' patches, in order, without the cover letter.
+series_patches() {
+	local p
+	for p in "$REPO_DIR"/patches/[0-9][0-9][0-9][0-9]-*.patch; do
+		[ -e "$p" ] || continue
+		case "$p" in */0000-cover-letter.patch) continue ;; esac
+		echo "$p"
+	done
+}
