@@ -12,6 +12,8 @@
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/lockdep.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
@@ -757,6 +759,112 @@ static void test_p2p(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 }
 
+/*
+ * PCI devices for the P2P cases: QEMU pci-testdev functions (1b36:0005), a
+ * client (slot 2) and a provider (slot 3) behind one bridge, a second
+ * provider (slot 4) one bridge up, and a third on the root bus (slot 0x11),
+ * which the emulated host bridge does not allow P2P through. On x86_64:
+ *
+ *   ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+ *	--kunitconfig=drivers/dma-buf --kconfig_add CONFIG_PCI_P2PDMA=y \
+ *	--kconfig_add CONFIG_ZONE_DEVICE=y \
+ *	--kconfig_add CONFIG_MEMORY_HOTPLUG=y \
+ *	--kconfig_add CONFIG_MEMORY_HOTREMOVE=y \
+ *	--qemu_args "-device pci-bridge,id=b0,chassis_nr=1,addr=0x10 \
+ *	-device pci-bridge,id=b1,chassis_nr=2,bus=b0,addr=1 \
+ *	-device pci-testdev,bus=b1,addr=2 -device pci-testdev,bus=b1,addr=3 \
+ *	-device pci-testdev,bus=b0,addr=4 -device pci-testdev,addr=0x11"
+ *
+ * Without them, test_p2p_distance is skipped.
+ */
+#define TEST_PCI_VENDOR 0x1b36
+#define TEST_PCI_DEVICE 0x0005
+
+struct test_p2p_devs {
+	struct pci_dev *client, *near, *far, *root;
+};
+
+static void test_put_pci_dev(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static struct pci_dev *test_find_pci(struct kunit *test, unsigned int slot,
+				     bool on_root_bus)
+{
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pci_get_device(TEST_PCI_VENDOR, TEST_PCI_DEVICE, pdev))) {
+		if (PCI_SLOT(pdev->devfn) == slot &&
+		    pci_is_root_bus(pdev->bus) == on_root_bus) {
+			if (kunit_add_action_or_reset(test, test_put_pci_dev, pdev))
+				return NULL;
+			return pdev;
+		}
+	}
+	return NULL;
+}
+
+static bool test_get_p2p_devs(struct kunit *test, struct test_p2p_devs *d)
+{
+	d->client = test_find_pci(test, 2, false);
+	d->near = test_find_pci(test, 3, false);
+	d->far = test_find_pci(test, 4, false);
+	d->root = test_find_pci(test, 0x11, true);
+	return d->client && d->near && d->far && d->root;
+}
+
+static void test_p2p_distance(struct kunit *test)
+{
+	struct dma_buf_sgt_exp_data e_root = { }, e_far = { }, e_near = { };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_sgt_imp_data i_nop2p = { .allow_p2p = false };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &e_root),
+		dma_buf_sgt_export(&test_sgt_ops, &e_far),
+		dma_buf_sgt_export(&test_sgt_ops, &e_near),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct test_p2p_devs d;
+	int near, far;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!test_get_p2p_devs(test, &d))
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+
+	near = pci_p2pdma_distance(d.near, &d.client->dev, false);
+	far = pci_p2pdma_distance(d.far, &d.client->dev, false);
+	KUNIT_ASSERT_GE(test, near, 0);
+	KUNIT_ASSERT_GT(test, far, near);
+	KUNIT_ASSERT_LT(test, pci_p2pdma_distance(d.root, &d.client->dev, false), 0);
+	e_root.p2p_provider = d.root;
+	e_far.p2p_provider = d.far;
+	e_near.p2p_provider = d.near;
+	i_p2p.dev = &d.client->dev;
+	i_nop2p.dev = &d.client->dev;
+
+	/* P2P accepted: the closer of the two reachable providers wins. */
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, near);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 3);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].exp_idx, 0);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	KUNIT_EXPECT_PTR_EQ(test, attach->dev, &d.client->dev);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* P2P refused by the importer: no entry is left. */
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp_no, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
 static void test_failure_after_match(struct kunit *test)
 {
 	static const struct test_exp_data ok = { .ret = 0 };
@@ -818,6 +926,7 @@ static void test_debugfs_text(struct kunit *test)
 	attach = test_attach_native(test, exp, 2, imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	dma_buf_mapping_describe(&s, attach);
+	kunit_info(test, "bufinfo text of the attachment:\n%s", buf);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "\t\tmapping: test (id 9) exp[1] imp[0] cost 4, dynamic importer dma-buf-mapping-test\n"
 			   "\t\tcandidates: 2 tried, 1 rejected: test exp[0]/imp[0] -EOPNOTSUPP\n");
@@ -839,6 +948,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_static_exporter),
 	KUNIT_CASE(test_export_needs_a_type),
 	KUNIT_CASE(test_p2p),
+	KUNIT_CASE(test_p2p_distance),
 	KUNIT_CASE(test_failure_after_match),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmark of the mapping type core: prints figures, asserts no timing.
+ *
+ * Run it alone with:
+ *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
+ *	--raw_output=kunit 'dma-buf-mapping-bench'
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-sgt.h>
+#include <linux/dma-resv.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/scatterlist.h>
+
+MODULE_IMPORT_NS("DMA_BUF");
+
+#define BENCH_ROUNDS	5
+#define BENCH_LOOPS	2000
+
+struct bench_ctx {
+	struct device *dev;
+	struct dma_buf *dmabuf;
+	struct sg_table sgt;
+	unsigned long maps, unmaps, attaches, detaches;
+};
+
+static struct sg_table *bench_map(struct dma_buf_attachment *attach,
+				  enum dma_data_direction dir)
+{
+	struct bench_ctx *ctx = attach->dmabuf->priv;
+
+	ctx->maps++;
+	return &ctx->sgt;
+}
+
+static void bench_unmap(struct dma_buf_attachment *attach,
+			struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct bench_ctx *ctx = attach->dmabuf->priv;
+
+	ctx->unmaps++;
+}
+
+static const struct dma_buf_sgt_exp_ops bench_sgt_ops = {
+	.map_dma_buf = bench_map,
+	.unmap_dma_buf = bench_unmap,
+};
+
+static int bench_attach(struct dma_buf *dmabuf,
+			struct dma_buf_attachment *attach)
+{
+	struct bench_ctx *ctx = dmabuf->priv;
+
+	ctx->attaches++;
+	return 0;
+}
+
+static void bench_detach(struct dma_buf *dmabuf,
+			 struct dma_buf_attachment *attach)
+{
+	struct bench_ctx *ctx = dmabuf->priv;
+
+	ctx->detaches++;
+}
+
+static void bench_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_sgt_exp_data bench_plain = { };
+
+/* A native SGT exporter with the static single-entry form. */
+static const struct dma_buf_ops bench_ops = {
+	.attach = bench_attach,
+	.detach = bench_detach,
+	.release = bench_release,
+};
+
+static const struct dma_buf_attach_ops bench_importer = {
+	.allow_peer2peer = false,
+};
+
+static void bench_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static int bench_init(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct bench_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = kunit_device_register(test, "dma-buf-mapping-bench");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
+	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(&ctx->sgt, 1, GFP_KERNEL));
+
+	exp_info.ops = &bench_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = ctx;
+	exp_info.mapping = dma_buf_sgt_export(&bench_sgt_ops, &bench_plain);
+	ctx->dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dmabuf);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, bench_put, ctx->dmabuf));
+	test->priv = ctx;
+	return 0;
+}
+
+static void bench_exit(struct kunit *test)
+{
+	struct bench_ctx *ctx = test->priv;
+
+	sg_free_table(&ctx->sgt);
+}
+
+typedef int (*bench_cycle_fn)(struct bench_ctx *ctx);
+
+/* Through the core, as a native SGT importer does it. */
+static int bench_cycle_native(struct bench_ctx *ctx)
+{
+	struct dma_buf_sgt_imp_data data = { .dev = ctx->dev };
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&data);
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1,
+					&bench_importer, NULL);
+	if (IS_ERR(attach))
+		return PTR_ERR(attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	if (IS_ERR(sgt)) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		return PTR_ERR(sgt);
+	}
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
+	dma_buf_detach(ctx->dmabuf, attach);
+	return 0;
+}
+
+/* Through the core, as an importer that has not been converted does it. */
+static int bench_cycle_legacy(struct bench_ctx *ctx)
+{
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &bench_importer,
+					NULL);
+	if (IS_ERR(attach))
+		return PTR_ERR(attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	if (IS_ERR(sgt)) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		return PTR_ERR(sgt);
+	}
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
+	dma_buf_detach(ctx->dmabuf, attach);
+	return 0;
+}
+
+/*
+ * The same exporter ops called directly, with what any importer needs around
+ * them: an attachment allocated and freed, and the reservation lock held for
+ * map and unmap.
+ */
+static int bench_cycle_direct(struct bench_ctx *ctx)
+{
+	struct dma_buf *dmabuf = ctx->dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	int ret;
+
+	attach = kzalloc_obj(*attach);
+	if (!attach)
+		return -ENOMEM;
+	attach->dmabuf = dmabuf;
+	attach->dev = ctx->dev;
+	attach->importer_ops = &bench_importer;
+	ret = dmabuf->ops->attach(dmabuf, attach);
+	if (ret)
+		goto out;
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = bench_sgt_ops.map_dma_buf(attach, DMA_TO_DEVICE);
+	bench_sgt_ops.unmap_dma_buf(attach, sgt, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	dmabuf->ops->detach(dmabuf, attach);
+out:
+	kfree(attach);
+	return ret;
+}
+
+/* Best of BENCH_ROUNDS rounds of BENCH_LOOPS cycles, in ns per cycle. */
+static u64 bench_run(struct kunit *test, bench_cycle_fn fn)
+{
+	struct bench_ctx *ctx = test->priv;
+	u64 best = U64_MAX;
+	int r, i;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		u64 t0 = ktime_get_ns();
+
+		for (i = 0; i < BENCH_LOOPS; i++)
+			KUNIT_ASSERT_EQ(test, fn(ctx), 0);
+		best = min(best, div_u64(ktime_get_ns() - t0, BENCH_LOOPS));
+		cond_resched();
+	}
+	return best;
+}
+
+static void bench_report(struct kunit *test, const char *what, u64 a,
+			 const char *a_name, u64 b, const char *b_name,
+			 unsigned int goal_pct)
+{
+	u64 pct = b ? div64_u64(a * 100, b) : 0;
+
+	kunit_info(test, "bench: %s: %s %llu ns/cycle, %s %llu ns/cycle, ratio %llu.%02llu (goal <= %u.%02u)\n",
+		   what, a_name, a, b_name, b, div_u64(pct, 100), pct % 100,
+		   goal_pct / 100, goal_pct % 100);
+}
+
+static void bench_core_vs_direct(struct kunit *test)
+{
+	struct bench_ctx *ctx = test->priv;
+	u64 core, direct;
+
+	/* Warm up the allocator and the caches first. */
+	bench_run(test, bench_cycle_direct);
+	direct = bench_run(test, bench_cycle_direct);
+	core = bench_run(test, bench_cycle_native);
+	bench_report(test, "attach+map+unmap+detach", core, "core", direct,
+		     "direct ops", 115);
+	/* Every cycle really reached the exporter. */
+	KUNIT_EXPECT_EQ(test, ctx->maps, 3 * BENCH_ROUNDS * BENCH_LOOPS);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, ctx->maps);
+	KUNIT_EXPECT_EQ(test, ctx->attaches, ctx->detaches);
+}
+
+static void bench_legacy_vs_native(struct kunit *test)
+{
+	struct bench_ctx *ctx = test->priv;
+	u64 legacy, native;
+
+	bench_run(test, bench_cycle_native);
+	native = bench_run(test, bench_cycle_native);
+	legacy = bench_run(test, bench_cycle_legacy);
+	bench_report(test, "importer", legacy, "dma_buf_dynamic_attach()",
+		     native, "native SGT importer", 105);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 3 * BENCH_ROUNDS * BENCH_LOOPS);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, ctx->maps);
+}
+
+static struct kunit_case dma_buf_mapping_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_core_vs_direct),
+	KUNIT_CASE_SLOW(bench_legacy_vs_native),
+	{}
+};
+
+static struct kunit_suite dma_buf_mapping_bench_suite = {
+	.name = "dma-buf-mapping-bench",
+	.init = bench_init,
+	.exit = bench_exit,
+	.test_cases = dma_buf_mapping_bench_cases,
+};
+
+kunit_test_suite(dma_buf_mapping_bench_suite);
