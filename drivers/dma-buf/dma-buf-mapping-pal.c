@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The PAL mapping type: physical address lists.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-pal.h>
+#include <linux/dma-resv.h>
+#include <linux/export.h>
+#include <linux/overflow.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+/**
+ * DOC: PAL mapping type
+ *
+ * A physical address list hands CPU physical addresses to the importer. That
+ * is only right for importers that own the page tables the addresses go
+ * into: iommufd, which maps a dma-buf of a PCI BAR into an IO page table it
+ * manages, and KVM, which maps it into a guest's stage-2 tables. Neither can
+ * use a DMA mapping made for a struct device, and KVM cannot use an
+ * iommu_domain either. Everyone else must use a DMA-API based type such as
+ * SGT, so the importer's functions of this type are exported to those
+ * modules only, and the exporter's &dma_buf_pal_exp_ops.map_pal can only
+ * hand its list to a request that the core made.
+ *
+ * The core checks every list before the importer sees it: at least one
+ * entry, no empty entry, page-aligned addresses and lengths, no range that
+ * wraps around the address space, and a total length equal to the size of
+ * the dma-buf. A list that breaks a rule is an exporter bug: it is refused
+ * with -EINVAL and a warning naming the exporter, and never passed on.
+ */
+
+/* Only the core has this object, so only the core can make a request. */
+static const char dma_buf_pal_key = 'P';
+
+/**
+ * struct dma_buf_pal_req - a request for the list of one map
+ * @key: &dma_buf_pal_key for a request the core made.
+ * @attach: the attachment being mapped.
+ * @attr: the kind of memory the exporter declared when matching.
+ * @pal: the checked copy, once dma_buf_pal_req_fill() succeeded.
+ */
+struct dma_buf_pal_req {
+	const char *key;
+	struct dma_buf_attachment *attach;
+	enum dma_buf_pal_attr attr;
+	struct dma_buf_pal *pal;
+};
+
+static const char *dma_buf_pal_attr_name(enum dma_buf_pal_attr attr)
+{
+	return attr == DMA_BUF_PAL_MMIO ? "mmio" : "?";
+}
+
+static int dma_buf_pal_match(struct dma_buf_attachment *attach,
+			     const struct dma_buf_mapping_match *exp,
+			     const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_pal_exp_data *e = exp->data;
+	const struct dma_buf_pal_imp_data *i = imp->data;
+
+	if (e->attr != DMA_BUF_PAL_MMIO)
+		return -EINVAL;
+	return i->attrs & BIT(e->attr) ? 0 : -EOPNOTSUPP;
+}
+
+static int dma_buf_pal_finish(struct dma_buf_attachment *attach,
+			      const struct dma_buf_mapping_match *exp,
+			      const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_pal_exp_ops *ops = exp->ops;
+	const struct dma_buf_pal_exp_data *e = exp->data;
+
+	if (!ops->map_pal || !ops->unmap_pal) {
+		dev_warn_ratelimited(attach->dev,
+				     "dma-buf %s: PAL exporter without map/unmap\n",
+				     attach->dmabuf->exp_name);
+		return -EINVAL;
+	}
+	/* The kind of memory is part of the match; keep it for the checks. */
+	attach->map.priv = (void *)(uintptr_t)e->attr;
+	return 0;
+}
+
+static void dma_buf_pal_describe(struct seq_file *s,
+				 const struct dma_buf_attachment *attach)
+{
+	seq_printf(s, "attr %s", dma_buf_pal_attr_name((uintptr_t)attach->map.priv));
+}
+
+static const struct dma_buf_mapping_type dma_buf_mapping_pal = {
+	.name = "pal",
+	.exp_data_size = sizeof(struct dma_buf_pal_exp_data),
+	.imp_data_size = sizeof(struct dma_buf_pal_imp_data),
+	.match = dma_buf_pal_match,
+	.finish = dma_buf_pal_finish,
+	.describe = dma_buf_pal_describe,
+};
+
+/**
+ * dma_buf_pal_export - an exporter's PAL entry
+ * @ops: the exporter's PAL operations
+ * @data: its match data
+ *
+ * Return: the entry, to put in the list passed to dma_buf_mapping_match().
+ */
+struct dma_buf_mapping_match
+dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
+		   const struct dma_buf_pal_exp_data *data)
+{
+	return (struct dma_buf_mapping_match){
+		.type = &dma_buf_mapping_pal,
+		.ops = ops,
+		.data = data,
+		.data_size = sizeof(*data),
+	};
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pal_export, "DMA_BUF");
+
+/* Refuse a list that breaks a rule of the DOC above; returns the reason. */
+static const char *dma_buf_pal_check(const struct dma_buf *dmabuf,
+				     const struct phys_vec *vec,
+				     unsigned int nr, unsigned int *bad)
+{
+	u64 total = 0, end;
+	unsigned int i;
+
+	if (!nr || !vec)
+		return "empty list";
+	for (i = 0; i < nr; i++) {
+		*bad = i;
+		if (!vec[i].len)
+			return "empty range";
+		if (!PAGE_ALIGNED(vec[i].paddr) || !PAGE_ALIGNED(vec[i].len))
+			return "unaligned range";
+		if (check_add_overflow((u64)vec[i].paddr, (u64)vec[i].len, &end))
+			return "range wraps around";
+		if (check_add_overflow(total, (u64)vec[i].len, &total))
+			return "total length overflows";
+	}
+	if (total != dmabuf->size)
+		return "total length is not the dma-buf size";
+	return NULL;
+}
+
+/**
+ * dma_buf_pal_req_fill - give the core the physical address list of a map
+ * @req: the request passed to &dma_buf_pal_exp_ops.map_pal
+ * @vec: the ranges, in buffer order; only read during this call
+ * @nr: number of entries in @vec
+ *
+ * Checks the list (see "PAL mapping type") and copies it into one
+ * allocation that the importer receives.
+ *
+ * Context: inside &dma_buf_pal_exp_ops.map_pal, reservation lock held.
+ *
+ * Return: 0, -EINVAL for a request the core did not make, a second fill or a
+ * bad list (with a warning naming the exporter), or -ENOMEM.
+ */
+int dma_buf_pal_req_fill(struct dma_buf_pal_req *req,
+			 const struct phys_vec *vec, unsigned int nr)
+{
+	const char *why;
+	unsigned int bad = 0;
+	struct dma_buf *dmabuf;
+
+	if (WARN_ONCE(!req || req->key != &dma_buf_pal_key || req->pal,
+		      "dma-buf: PAL list filled outside a core request\n"))
+		return -EINVAL;
+	dmabuf = req->attach->dmabuf;
+	dma_resv_assert_held(dmabuf->resv);
+
+	why = dma_buf_pal_check(dmabuf, vec, nr, &bad);
+	if (why) {
+		WARN_ONCE(1, "dma-buf %s: exporter gave a bad physical address list: %s (entry %u of %u)\n",
+			  dmabuf->exp_name, why, bad, nr);
+		return -EINVAL;
+	}
+
+	req->pal = kmalloc(struct_size(req->pal, vec, nr), GFP_KERNEL);
+	if (!req->pal)
+		return -ENOMEM;
+	req->pal->attr = req->attr;
+	req->pal->nr = nr;
+	memcpy(req->pal->vec, vec, flex_array_size(req->pal, vec, nr));
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pal_req_fill, "DMA_BUF");
+
+/*
+ * The importer side is exported to the modules that put physical addresses
+ * into page tables of their own, and to the dma-buf KUnit tests.
+ */
+#define DMA_BUF_PAL_IMPORTERS "iommufd,kvm,dmabuf_kunit"
+
+/**
+ * dma_buf_pal_import - an importer's PAL entry
+ * @data: its match data
+ *
+ * Return: the entry, to put in the list passed to dma_buf_mapping_attach().
+ */
+struct dma_buf_mapping_match
+dma_buf_pal_import(const struct dma_buf_pal_imp_data *data)
+{
+	return (struct dma_buf_mapping_match){
+		.type = &dma_buf_mapping_pal,
+		.data = data,
+		.data_size = sizeof(*data),
+	};
+}
+EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_import, DMA_BUF_PAL_IMPORTERS);
+
+/**
+ * dma_buf_attachment_is_pal - check whether an attachment negotiated PAL
+ * @attach: the attachment
+ *
+ * Return: true if @attach maps through dma_buf_pal_map().
+ */
+bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach)
+{
+	return dma_buf_attachment_is_type(attach, &dma_buf_mapping_pal);
+}
+EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
+
+/**
+ * dma_buf_pal_map - get the physical address list of a PAL attachment
+ * @attach: an attachment that negotiated the PAL type
+ *
+ * Asks the exporter for its current list, checks it and returns a copy.
+ * Fails with the exporter's error, such as -ENODEV once the memory has been
+ * revoked; an importer with &dma_buf_attach_ops.invalidate_mappings is told
+ * through it when it must unmap.
+ *
+ * Context: reservation lock held.
+ *
+ * Return: the list, to be given back with dma_buf_pal_unmap(), or an error
+ * pointer: -EINVAL if @attach is not a PAL attachment or the exporter's list
+ * is bad, or the exporter's error.
+ */
+const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
+	struct dma_buf_pal_req req = {
+		.key = &dma_buf_pal_key,
+		.attach = attach,
+		.attr = (uintptr_t)attach->map.priv,
+	};
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach)))
+		return ERR_PTR(-EINVAL);
+
+	ret = ops->map_pal(attach, &req);
+	if (ret) {
+		kfree(req.pal);
+		return ERR_PTR(ret);
+	}
+	if (!req.pal) {
+		WARN_ONCE(1, "dma-buf %s: map_pal gave no list\n",
+			  attach->dmabuf->exp_name);
+		ops->unmap_pal(attach);
+		return ERR_PTR(-EINVAL);
+	}
+	return req.pal;
+}
+EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_map, DMA_BUF_PAL_IMPORTERS);
+
+/**
+ * dma_buf_pal_unmap - give back a list from dma_buf_pal_map()
+ * @attach: the attachment it was mapped for
+ * @pal: the list
+ *
+ * Context: reservation lock held.
+ */
+void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
+		       const struct dma_buf_pal *pal)
+{
+	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach) || !pal))
+		return;
+	ops->unmap_pal(attach);
+	kfree(pal);
+}
+EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_unmap, DMA_BUF_PAL_IMPORTERS);

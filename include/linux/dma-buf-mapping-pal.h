@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The PAL mapping type: the exporter's memory as a list of CPU physical
+ * address ranges, for importers that put those pages into page tables of
+ * their own (iommufd's IO page tables, KVM's stage-2 tables).
+ */
+#ifndef __DMA_BUF_MAPPING_PAL_H__
+#define __DMA_BUF_MAPPING_PAL_H__
+
+#include <linux/dma-buf-mapping-type.h>
+#include <linux/types.h>
+
+struct dma_buf_pal_req;
+struct p2pdma_provider;
+struct pci_dev;
+
+/**
+ * enum dma_buf_pal_attr - what the memory behind a physical address list is
+ * @DMA_BUF_PAL_MMIO: device memory such as a PCI BAR: no struct page, to be
+ *	mapped uncached, as MMIO.
+ */
+enum dma_buf_pal_attr {
+	DMA_BUF_PAL_MMIO = 1,
+};
+
+/**
+ * struct dma_buf_pal - a physical address list, as an importer receives it
+ * @attr: what the memory is.
+ * @nr: number of entries in @vec, at least one.
+ * @vec: the ranges in buffer order. Every range is page aligned, none is
+ *	empty, none wraps, and together they cover the whole dma-buf.
+ *
+ * Made by the core from what the exporter gave, after checking all of the
+ * above, in one allocation; read-only for the importer and valid until
+ * dma_buf_pal_unmap().
+ */
+struct dma_buf_pal {
+	enum dma_buf_pal_attr attr;
+	unsigned int nr;
+	struct phys_vec vec[] __counted_by(nr);
+};
+
+/**
+ * struct dma_buf_pal_exp_ops - an exporter's operations for the PAL type
+ * @map_pal: hand the current list to the core with dma_buf_pal_req_fill()
+ *	and return 0, or return an error (-ENODEV once the memory is revoked).
+ *	@req is made by the core and cannot be made by anyone else: the
+ *	operation cannot be used to bypass the core's checks or the
+ *	restriction on who may import PAL.
+ * @unmap_pal: the importer is done with the list of a successful @map_pal.
+ *
+ * Both are required and are called with the reservation lock held.
+ */
+struct dma_buf_pal_exp_ops {
+	int (*map_pal)(struct dma_buf_attachment *attach,
+		       struct dma_buf_pal_req *req);
+	void (*unmap_pal)(struct dma_buf_attachment *attach);
+};
+
+/**
+ * struct dma_buf_pal_exp_data - match data of an exporter's PAL entry
+ * @attr: what the memory is; every list the exporter gives must say the same.
+ * @provider: for %DMA_BUF_PAL_MMIO, the P2P provider of the memory, if the
+ *	core may convert the list into an sg_table for SGT-only importers.
+ * @provider_pdev: the PCI device of @provider, to measure the P2P distance.
+ */
+struct dma_buf_pal_exp_data {
+	enum dma_buf_pal_attr attr;
+	struct p2pdma_provider *provider;
+	struct pci_dev *provider_pdev;
+};
+
+/**
+ * struct dma_buf_pal_imp_data - match data of an importer's PAL entry
+ * @attrs: the memory kinds the importer handles, a mask of
+ *	BIT(enum dma_buf_pal_attr).
+ */
+struct dma_buf_pal_imp_data {
+	u32 attrs;
+};
+
+/* For exporters. */
+struct dma_buf_mapping_match
+dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
+		   const struct dma_buf_pal_exp_data *data);
+int dma_buf_pal_req_fill(struct dma_buf_pal_req *req,
+			 const struct phys_vec *vec, unsigned int nr);
+
+/* For importers: only the modules named in dma-buf-mapping-pal.c. */
+struct dma_buf_mapping_match
+dma_buf_pal_import(const struct dma_buf_pal_imp_data *data);
+bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach);
+const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach);
+void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
+		       const struct dma_buf_pal *pal);
+
+#endif /* __DMA_BUF_MAPPING_PAL_H__ */
