@@ -13,6 +13,30 @@ struct dma_buf_mapping_match;
 struct dma_buf_sgt_exp_ops;
 struct seq_file;
 
+/**
+ * struct dma_buf_mapping_conv - a conversion the core can make
+ * @from: the exporter's type.
+ * @to: the type the importer receives.
+ * @match: like &dma_buf_mapping_type.match, for an exporter entry of @from
+ *	and an importer entry of @to.
+ * @finish: required; records in the attachment what the conversion needs,
+ *	including &dma_buf_mapping_state.ops, the ops of @to it implements.
+ * @release: required; undoes @finish.
+ */
+struct dma_buf_mapping_conv {
+	const struct dma_buf_mapping_type *from;
+	const struct dma_buf_mapping_type *to;
+	int (*match)(struct dma_buf_attachment *attach,
+		     const struct dma_buf_mapping_match *exp,
+		     const struct dma_buf_mapping_match *imp);
+	int (*finish)(struct dma_buf_attachment *attach,
+		      const struct dma_buf_mapping_match *exp,
+		      const struct dma_buf_mapping_match *imp);
+	void (*release)(struct dma_buf_attachment *attach);
+};
+
+extern const struct dma_buf_mapping_conv dma_buf_pal_to_sgt;
+
 int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      const struct dma_buf_mapping_match *imp,
 			      size_t nr_imp);

@@ -4,12 +4,17 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/dma-buf-mapping-pal.h>
+#include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/overflow.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+
+#include "dma-buf-internal.h"
 
 /**
  * DOC: PAL mapping type
@@ -223,6 +228,33 @@ bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach)
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
 
+/* Ask the exporter for its list and return the checked copy. */
+static struct dma_buf_pal *
+__dma_buf_pal_map(struct dma_buf_attachment *attach,
+		  const struct dma_buf_pal_exp_ops *ops,
+		  enum dma_buf_pal_attr attr)
+{
+	struct dma_buf_pal_req req = {
+		.key = &dma_buf_pal_key,
+		.attach = attach,
+		.attr = attr,
+	};
+	int ret;
+
+	ret = ops->map_pal(attach, &req);
+	if (ret) {
+		kfree(req.pal);
+		return ERR_PTR(ret);
+	}
+	if (!req.pal) {
+		WARN_ONCE(1, "dma-buf %s: map_pal gave no list\n",
+			  attach->dmabuf->exp_name);
+		ops->unmap_pal(attach);
+		return ERR_PTR(-EINVAL);
+	}
+	return req.pal;
+}
+
 /**
  * dma_buf_pal_map - get the physical address list of a PAL attachment
  * @attach: an attachment that negotiated the PAL type
@@ -240,30 +272,11 @@ EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
  */
 const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
-	struct dma_buf_pal_req req = {
-		.key = &dma_buf_pal_key,
-		.attach = attach,
-		.attr = (uintptr_t)attach->map.priv,
-	};
-	int ret;
-
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach)))
 		return ERR_PTR(-EINVAL);
-
-	ret = ops->map_pal(attach, &req);
-	if (ret) {
-		kfree(req.pal);
-		return ERR_PTR(ret);
-	}
-	if (!req.pal) {
-		WARN_ONCE(1, "dma-buf %s: map_pal gave no list\n",
-			  attach->dmabuf->exp_name);
-		ops->unmap_pal(attach);
-		return ERR_PTR(-EINVAL);
-	}
-	return req.pal;
+	return __dma_buf_pal_map(attach, attach->map.ops,
+				 (uintptr_t)attach->map.priv);
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_map, DMA_BUF_PAL_IMPORTERS);
 
@@ -286,3 +299,101 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 	kfree(pal);
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_unmap, DMA_BUF_PAL_IMPORTERS);
+
+/*
+ * PAL -> SGT: an importer that only takes sg_tables can use an exporter that
+ * only gives physical address lists of MMIO, when P2P from the exporter's
+ * provider to the importer's device is possible. The core maps the list with
+ * dma_buf_phys_vec_to_sgt() at every map and frees it at unmap.
+ */
+struct dma_buf_pal_sgt {
+	const struct dma_buf_pal_exp_ops *ops;
+	struct p2pdma_provider *provider;
+	enum dma_buf_pal_attr attr;
+};
+
+static int dma_buf_pal_sgt_match(struct dma_buf_attachment *attach,
+				 const struct dma_buf_mapping_match *exp,
+				 const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_pal_exp_data *e = exp->data;
+	const struct dma_buf_sgt_imp_data *i = imp->data;
+	int distance;
+
+	if (e->attr != DMA_BUF_PAL_MMIO || !e->provider || !e->provider_pdev ||
+	    !i->allow_p2p)
+		return -EOPNOTSUPP;
+	distance = pci_p2pdma_distance(e->provider_pdev, i->dev ?: attach->dev,
+				       false);
+	return distance < 0 ? -EOPNOTSUPP : distance;
+}
+
+static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
+					    enum dma_data_direction dir)
+{
+	struct dma_buf_pal_sgt *conv = attach->map.priv;
+	struct dma_buf_pal *pal;
+	struct sg_table *sgt;
+
+	pal = __dma_buf_pal_map(attach, conv->ops, conv->attr);
+	if (IS_ERR(pal))
+		return ERR_CAST(pal);
+	sgt = dma_buf_phys_vec_to_sgt(attach, conv->provider, pal->vec, pal->nr,
+				      attach->dmabuf->size, dir);
+	kfree(pal);
+	if (IS_ERR(sgt))
+		conv->ops->unmap_pal(attach);
+	return sgt;
+}
+
+static void dma_buf_pal_sgt_unmap(struct dma_buf_attachment *attach,
+				  struct sg_table *sgt,
+				  enum dma_data_direction dir)
+{
+	struct dma_buf_pal_sgt *conv = attach->map.priv;
+
+	dma_buf_free_sgt(attach, sgt, dir);
+	conv->ops->unmap_pal(attach);
+}
+
+static const struct dma_buf_sgt_exp_ops dma_buf_pal_sgt_ops = {
+	.map_dma_buf = dma_buf_pal_sgt_map,
+	.unmap_dma_buf = dma_buf_pal_sgt_unmap,
+};
+
+static int dma_buf_pal_sgt_finish(struct dma_buf_attachment *attach,
+				  const struct dma_buf_mapping_match *exp,
+				  const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_pal_exp_ops *ops = exp->ops;
+	const struct dma_buf_pal_exp_data *e = exp->data;
+	const struct dma_buf_sgt_imp_data *i = imp->data;
+	struct dma_buf_pal_sgt *conv;
+
+	if (!ops->map_pal || !ops->unmap_pal)
+		return -EINVAL;
+	conv = kmalloc_obj(*conv);
+	if (!conv)
+		return -ENOMEM;
+	conv->ops = ops;
+	conv->provider = e->provider;
+	conv->attr = e->attr;
+	attach->map.priv = conv;
+	attach->map.ops = &dma_buf_pal_sgt_ops;
+	attach->dev = i->dev ?: attach->dev;
+	attach->peer2peer = true;
+	return 0;
+}
+
+static void dma_buf_pal_sgt_release(struct dma_buf_attachment *attach)
+{
+	kfree(attach->map.priv);
+}
+
+const struct dma_buf_mapping_conv dma_buf_pal_to_sgt = {
+	.from = &dma_buf_mapping_pal,
+	.to = &dma_buf_mapping_sgt,
+	.match = dma_buf_pal_sgt_match,
+	.finish = dma_buf_pal_sgt_finish,
+	.release = dma_buf_pal_sgt_release,
+};

@@ -38,6 +38,13 @@
  *   several paths to the memory gets the shortest;
  * - equal costs go to the exporter's earlier entry, then the importer's.
  *
+ * The core can also convert: an exporter entry of the PAL type, for MMIO
+ * with a P2P provider, serves an SGT importer entry that accepts P2P and can
+ * reach the provider; the core then builds the sg_table from the list at
+ * map time and frees it at unmap. Such a pair counts as an SGT candidate at
+ * the exporter entry's place, with the P2P distance as its cost. The reverse
+ * (an sg_table handed out as physical addresses) is never made.
+ *
  * The result is recorded in &dma_buf_attachment.map and never changes until
  * dma_buf_detach(); the importer checks it with dma_buf_attachment_is_type()
  * and maps only through that type's functions.
@@ -145,6 +152,24 @@ static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
 		attach->dmabuf->exp_name, e, i, st->nr_rejected);
 }
 
+/* The conversions the core makes: PAL to SGT only; never the reverse. */
+static const struct dma_buf_mapping_conv *const dma_buf_mapping_convs[] = {
+	&dma_buf_pal_to_sgt,
+};
+
+static const struct dma_buf_mapping_conv *
+dma_buf_mapping_find_conv(const struct dma_buf_mapping_type *from,
+			  const struct dma_buf_mapping_type *to)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dma_buf_mapping_convs); i++)
+		if (dma_buf_mapping_convs[i]->from == from &&
+		    dma_buf_mapping_convs[i]->to == to)
+			return dma_buf_mapping_convs[i];
+	return NULL;
+}
+
 static void dma_buf_mapping_reject(struct dma_buf_mapping_state *st,
 				   const struct dma_buf_mapping_type *type,
 				   size_t exp_idx, size_t imp_idx, int err)
@@ -191,7 +216,8 @@ int dma_buf_mapping_match(struct dma_buf_attachment *attach,
 			  size_t nr_exp)
 {
 	struct dma_buf_mapping_state *st = &attach->map;
-	const struct dma_buf_mapping_type *type = NULL;
+	const struct dma_buf_mapping_conv *conv, *best_conv = NULL;
+	const struct dma_buf_mapping_type *type = NULL, *gives;
 	size_t i, j, best_exp = 0, best_imp = 0;
 	int best = INT_MAX;
 	int ret;
@@ -208,13 +234,24 @@ int dma_buf_mapping_match(struct dma_buf_attachment *attach,
 		return ret;
 
 	for (i = 0; i < nr_exp; i++) {
-		if (type && exp[i].type != type)
-			continue;
 		for (j = 0; j < st->nr_imp; j++) {
-			if (st->imp[j].type != exp[i].type)
+			conv = NULL;
+			gives = exp[i].type;
+			if (st->imp[j].type != gives) {
+				conv = dma_buf_mapping_find_conv(gives,
+								 st->imp[j].type);
+				if (!conv)
+					continue;
+				gives = conv->to;
+			}
+			/* Once a type has won, only its candidates compete. */
+			if (type && gives != type)
 				continue;
 			st->nr_tried++;
-			ret = exp[i].type->match(attach, &exp[i], &st->imp[j]);
+			if (conv)
+				ret = conv->match(attach, &exp[i], &st->imp[j]);
+			else
+				ret = gives->match(attach, &exp[i], &st->imp[j]);
 			if (ret == -EOPNOTSUPP) {
 				dma_buf_mapping_reject(st, exp[i].type, i, j, ret);
 				continue;
@@ -222,7 +259,8 @@ int dma_buf_mapping_match(struct dma_buf_attachment *attach,
 			if (ret < 0)
 				return ret;
 			if (ret < best) {
-				type = exp[i].type;
+				type = gives;
+				best_conv = conv;
 				best = ret;
 				best_exp = i;
 				best_imp = j;
@@ -235,13 +273,21 @@ int dma_buf_mapping_match(struct dma_buf_attachment *attach,
 		return -EOPNOTSUPP;
 	}
 
-	if (type->finish) {
-		ret = type->finish(attach, &exp[best_exp], &st->imp[best_imp]);
+	if (best_conv) {
+		ret = best_conv->finish(attach, &exp[best_exp], &st->imp[best_imp]);
 		if (ret)
 			return ret;
+		st->conv = best_conv;
+	} else {
+		if (type->finish) {
+			ret = type->finish(attach, &exp[best_exp],
+					   &st->imp[best_imp]);
+			if (ret)
+				return ret;
+		}
+		st->ops = exp[best_exp].ops;
 	}
 	st->type = type;
-	st->ops = exp[best_exp].ops;
 	st->cost = best;
 	st->exp_idx = best_exp;
 	st->imp_idx = best_imp;
@@ -300,8 +346,11 @@ void dma_buf_mapping_release(struct dma_buf_attachment *attach)
 {
 	struct dma_buf_mapping_state *st = &attach->map;
 
-	if (st->type && st->type->release)
+	if (st->conv)
+		st->conv->release(attach);
+	else if (st->type && st->type->release)
 		st->type->release(attach);
+	st->conv = NULL;
 	st->type = NULL;
 	st->ops = NULL;
 	st->priv = NULL;
@@ -320,6 +369,8 @@ void dma_buf_mapping_describe(struct seq_file *s,
 		st->type->describe(s, attach);
 		seq_putc(s, ')');
 	}
+	if (st->conv)
+		seq_printf(s, " converted from %s", st->conv->from->name);
 	seq_printf(s, " exp[%u] imp[%u] cost %d, %s importer %s\n",
 		   st->exp_idx, st->imp_idx, st->cost,
 		   attach->importer_ops ? "dynamic" : "static",

@@ -121,52 +121,51 @@ static void bench_exit(struct kunit *test)
 
 typedef int (*bench_cycle_fn)(struct bench_ctx *ctx);
 
+/* Map and unmap once under the reservation lock, as a dynamic importer does. */
+static int bench_map_unmap(struct dma_buf_attachment *attach)
+{
+	struct sg_table *sgt;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
+	dma_resv_unlock(attach->dmabuf->resv);
+	dma_buf_detach(attach->dmabuf, attach);
+	return PTR_ERR_OR_ZERO(sgt);
+}
+
 /* Through the core, as a native SGT importer does it. */
 static int bench_cycle_native(struct bench_ctx *ctx)
 {
 	struct dma_buf_sgt_imp_data data = { .dev = ctx->dev };
 	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&data);
 	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
 
 	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1,
 					&bench_importer, NULL);
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
-	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
-	if (IS_ERR(sgt)) {
-		dma_buf_detach(ctx->dmabuf, attach);
-		return PTR_ERR(sgt);
-	}
-	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
-	dma_buf_detach(ctx->dmabuf, attach);
-	return 0;
+	return bench_map_unmap(attach);
 }
 
 /* Through the core, as an importer that has not been converted does it. */
 static int bench_cycle_legacy(struct bench_ctx *ctx)
 {
 	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
 
 	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &bench_importer,
 					NULL);
 	if (IS_ERR(attach))
 		return PTR_ERR(attach);
-	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
-	if (IS_ERR(sgt)) {
-		dma_buf_detach(ctx->dmabuf, attach);
-		return PTR_ERR(sgt);
-	}
-	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
-	dma_buf_detach(ctx->dmabuf, attach);
-	return 0;
+	return bench_map_unmap(attach);
 }
 
 /*
- * The same exporter ops called directly, with what any importer needs around
- * them: an attachment allocated and freed, and the reservation lock held for
- * map and unmap.
+ * The same exporter ops called directly, with what the dma-buf core did
+ * before mapping types around them: the attachment allocated, put on the
+ * buffer's list and taken off it under the reservation lock, and the lock
+ * held for map and unmap.
  */
 static int bench_cycle_direct(struct bench_ctx *ctx)
 {
@@ -185,8 +184,16 @@ static int bench_cycle_direct(struct bench_ctx *ctx)
 	if (ret)
 		goto out;
 	dma_resv_lock(dmabuf->resv, NULL);
+	list_add(&attach->node, &dmabuf->attachments);
+	dma_resv_unlock(dmabuf->resv);
+
+	dma_resv_lock(dmabuf->resv, NULL);
 	sgt = bench_sgt_ops.map_dma_buf(attach, DMA_TO_DEVICE);
 	bench_sgt_ops.unmap_dma_buf(attach, sgt, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_del(&attach->node);
 	dma_resv_unlock(dmabuf->resv);
 	dmabuf->ops->detach(dmabuf, attach);
 out:

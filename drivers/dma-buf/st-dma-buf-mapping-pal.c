@@ -25,6 +25,7 @@ struct pal_ctx {
 	struct phys_vec vec[4];
 	unsigned int nr;
 	bool offer_sgt;
+	bool only_sgt;
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, sgt_maps, invalidates;
@@ -98,6 +99,8 @@ static int pal_match_mapping(struct dma_buf_attachment *attach)
 		dma_buf_sgt_export(&pal_sgt_ops, &sgt),
 	};
 
+	if (ctx->only_sgt)
+		return dma_buf_mapping_match(attach, &exp[1], 1);
 	return dma_buf_mapping_match(attach, exp, ctx->offer_sgt ? 2 : 1);
 }
 
@@ -239,6 +242,25 @@ static void pal_test_sgt_importer_falls_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 }
 
+static void pal_test_conversion_refused(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_sgt_imp_data p2p = { .allow_p2p = true };
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&p2p);
+	struct dma_buf_attachment *attach;
+
+	/* PAL without a P2P provider cannot become an sg_table... */
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1,
+					&pal_importer, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+
+	/* ...and an sg_table is never turned into physical addresses. */
+	ctx->only_sgt = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(test, BIT(DMA_BUF_PAL_MMIO))),
+			-EOPNOTSUPP);
+}
+
 static void pal_test_attr_mismatch(struct kunit *test)
 {
 	/* An importer that does not handle MMIO does not match. */
@@ -345,6 +367,7 @@ static void pal_test_forged_request(struct kunit *test)
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_routing),
 	KUNIT_CASE(pal_test_sgt_importer_falls_back),
+	KUNIT_CASE(pal_test_conversion_refused),
 	KUNIT_CASE(pal_test_attr_mismatch),
 	KUNIT_CASE_PARAM(pal_test_bad_list, pal_bad_list_gen_params),
 	KUNIT_CASE(pal_test_no_fill),

@@ -9,6 +9,7 @@
 #include <kunit/visibility.h>
 #include <linux/debug_locks.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/lockdep.h>
@@ -68,6 +69,9 @@ struct test_ctx {
 	struct dma_buf_attachment *mapped_attach;
 	enum dma_data_direction mapped_dir;
 	struct sg_table sgt;
+	struct phys_vec pal_vec;
+	int pal_maps;
+	int pal_unmaps;
 };
 
 static bool test_resv_held(struct dma_resv *resv)
@@ -865,6 +869,84 @@ static void test_p2p_distance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 }
 
+static int test_pal_map(struct dma_buf_attachment *attach,
+			struct dma_buf_pal_req *req)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+
+	ctx->pal_maps++;
+	return dma_buf_pal_req_fill(req, &ctx->pal_vec, 1);
+}
+
+static void test_pal_unmap(struct dma_buf_attachment *attach)
+{
+	ctx_of(attach)->pal_unmaps++;
+}
+
+static const struct dma_buf_pal_exp_ops test_pal_ops = {
+	.map_pal = test_pal_map,
+	.unmap_pal = test_pal_unmap,
+};
+
+/* An SGT importer of a PAL-only exporter: the core builds the sg_table. */
+static void test_pal_to_sgt(struct kunit *test)
+{
+	struct dma_buf_pal_exp_data pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_sgt_imp_data i_nop2p = { };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_pal_export(&test_pal_ops, &pal),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct test_p2p_devs d;
+	struct sg_table *sgt;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!test_get_p2p_devs(test, &d))
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+
+	/* The PAL is BAR 0 of the near device, one page. */
+	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
+	pal.provider = pcim_p2pdma_provider(d.near, 0);
+	pal.provider_pdev = d.near;
+	KUNIT_ASSERT_NOT_NULL(test, pal.provider);
+	ctx->pal_vec.paddr = pci_resource_start(d.near, 0);
+	ctx->pal_vec.len = pci_resource_len(d.near, 0);
+	KUNIT_ASSERT_EQ(test, ctx->pal_vec.len, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(ctx->pal_vec.paddr));
+	i_p2p.dev = &d.client->dev;
+	i_nop2p.dev = &d.client->dev;
+
+	attach = test_attach_native(test, exp, 1, &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach,
+							   &dma_buf_mapping_sgt));
+	KUNIT_EXPECT_NOT_NULL(test, attach->map.conv);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	KUNIT_EXPECT_EQ(test, attach->map.cost,
+			pci_p2pdma_distance(d.near, &d.client->dev, false));
+
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 1);
+	KUNIT_EXPECT_EQ(test, sgt->nents, 1);
+	/* Behind one bridge, P2P uses the BAR's bus address. */
+	KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl),
+			(dma_addr_t)pci_bus_address(d.near, 0));
+	KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), PAGE_SIZE);
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, ctx->pal_unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* No conversion for an importer that refuses P2P. */
+	attach = test_attach_native(test, exp, 1, &imp_no, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
 static void test_failure_after_match(struct kunit *test)
 {
 	static const struct test_exp_data ok = { .ret = 0 };
@@ -949,6 +1031,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_export_needs_a_type),
 	KUNIT_CASE(test_p2p),
 	KUNIT_CASE(test_p2p_distance),
+	KUNIT_CASE(test_pal_to_sgt),
 	KUNIT_CASE(test_failure_after_match),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 struct dma_buf_attachment;
+struct dma_buf_mapping_conv;
 struct seq_file;
 
 /**
@@ -110,6 +111,8 @@ struct dma_buf_mapping_reject {
  * @imp: the importer's list; only valid while the match runs.
  * @nr_imp: length of @imp.
  * @matched: set once the exporter's list has been matched.
+ * @conv: when the core converts the exporter's type into the importer's,
+ *	the conversion it uses (private to the core); NULL otherwise.
  *
  * Embedded in &struct dma_buf_attachment. Written by the core during attach,
  * read-only afterwards.
@@ -127,6 +130,7 @@ struct dma_buf_mapping_state {
 	const struct dma_buf_mapping_match *imp;
 	size_t nr_imp;
 	bool matched;
+	const struct dma_buf_mapping_conv *conv;
 };
 
 /* Longest list an importer or an exporter may give. */
