@@ -11,6 +11,8 @@ struct dma_buf;
 struct dma_buf_attachment;
 struct dma_buf_mapping_match;
 struct dma_buf_sgt_exp_ops;
+struct dma_buf_sgt_imp_data;
+struct pci_dev;
 struct seq_file;
 
 /**
@@ -41,6 +43,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      const struct dma_buf_mapping_match *imp,
 			      size_t nr_imp);
 void dma_buf_mapping_release(struct dma_buf_attachment *attach);
+void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach);
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach);
 
@@ -48,5 +51,10 @@ bool dma_buf_sgt_compat_match(struct dma_buf *dmabuf,
 			      struct dma_buf_mapping_match *entry);
 const struct dma_buf_sgt_exp_ops *
 dma_buf_sgt_ops(const struct dma_buf_attachment *attach);
+int dma_buf_sgt_p2p_cost(const struct dma_buf_attachment *attach,
+			 struct pci_dev *provider,
+			 const struct dma_buf_sgt_imp_data *imp);
+void dma_buf_sgt_set_peer(struct dma_buf_attachment *attach,
+			  const struct dma_buf_sgt_imp_data *imp, bool p2p);
 
 #endif /* __DMA_BUF_INTERNAL_H__ */

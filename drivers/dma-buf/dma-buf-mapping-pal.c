@@ -10,7 +10,6 @@
 #include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/overflow.h>
-#include <linux/pci-p2pdma.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
@@ -70,19 +69,28 @@ static int dma_buf_pal_match(struct dma_buf_attachment *attach,
 	return i->attrs & BIT(e->attr) ? 0 : -EOPNOTSUPP;
 }
 
+/* Both PAL ops are required, whether the importer gets PAL or an sg_table. */
+static int dma_buf_pal_check_ops(const struct dma_buf_attachment *attach,
+				 const struct dma_buf_pal_exp_ops *ops)
+{
+	if (ops->map_pal && ops->unmap_pal)
+		return 0;
+	dev_warn_ratelimited(attach->dev,
+			     "dma-buf %s: PAL exporter without map/unmap\n",
+			     attach->dmabuf->exp_name);
+	return -EINVAL;
+}
+
 static int dma_buf_pal_finish(struct dma_buf_attachment *attach,
 			      const struct dma_buf_mapping_match *exp,
 			      const struct dma_buf_mapping_match *imp)
 {
-	const struct dma_buf_pal_exp_ops *ops = exp->ops;
 	const struct dma_buf_pal_exp_data *e = exp->data;
+	int ret;
 
-	if (!ops->map_pal || !ops->unmap_pal) {
-		dev_warn_ratelimited(attach->dev,
-				     "dma-buf %s: PAL exporter without map/unmap\n",
-				     attach->dmabuf->exp_name);
-		return -EINVAL;
-	}
+	ret = dma_buf_pal_check_ops(attach, exp->ops);
+	if (ret)
+		return ret;
 	/* The kind of memory is part of the match; keep it for the checks. */
 	attach->map.priv = (void *)(uintptr_t)e->attr;
 	return 0;
@@ -317,15 +325,10 @@ static int dma_buf_pal_sgt_match(struct dma_buf_attachment *attach,
 				 const struct dma_buf_mapping_match *imp)
 {
 	const struct dma_buf_pal_exp_data *e = exp->data;
-	const struct dma_buf_sgt_imp_data *i = imp->data;
-	int distance;
 
-	if (e->attr != DMA_BUF_PAL_MMIO || !e->provider || !e->provider_pdev ||
-	    !i->allow_p2p)
+	if (e->attr != DMA_BUF_PAL_MMIO || !e->provider || !e->provider_pdev)
 		return -EOPNOTSUPP;
-	distance = pci_p2pdma_distance(e->provider_pdev, i->dev ?: attach->dev,
-				       false);
-	return distance < 0 ? -EOPNOTSUPP : distance;
+	return dma_buf_sgt_p2p_cost(attach, e->provider_pdev, imp->data);
 }
 
 static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
@@ -367,11 +370,12 @@ static int dma_buf_pal_sgt_finish(struct dma_buf_attachment *attach,
 {
 	const struct dma_buf_pal_exp_ops *ops = exp->ops;
 	const struct dma_buf_pal_exp_data *e = exp->data;
-	const struct dma_buf_sgt_imp_data *i = imp->data;
 	struct dma_buf_pal_sgt *conv;
+	int ret;
 
-	if (!ops->map_pal || !ops->unmap_pal)
-		return -EINVAL;
+	ret = dma_buf_pal_check_ops(attach, ops);
+	if (ret)
+		return ret;
 	conv = kmalloc_obj(*conv);
 	if (!conv)
 		return -ENOMEM;
@@ -380,8 +384,7 @@ static int dma_buf_pal_sgt_finish(struct dma_buf_attachment *attach,
 	conv->attr = e->attr;
 	attach->map.priv = conv;
 	attach->map.ops = &dma_buf_pal_sgt_ops;
-	attach->dev = i->dev ?: attach->dev;
-	attach->peer2peer = true;
+	dma_buf_sgt_set_peer(attach, imp->data, true);
 	return 0;
 }
 

@@ -21,23 +21,41 @@ static struct device *dma_buf_sgt_dev(const struct dma_buf_attachment *attach,
 	return imp->dev ?: attach->dev;
 }
 
+/*
+ * The cost of mapping memory of @provider for the importer entry @imp by
+ * PCIe P2P: the distance, or -EOPNOTSUPP if the importer refuses P2P or
+ * cannot reach the provider. Also used by the PAL -> SGT conversion.
+ */
+int dma_buf_sgt_p2p_cost(const struct dma_buf_attachment *attach,
+			 struct pci_dev *provider,
+			 const struct dma_buf_sgt_imp_data *imp)
+{
+	int distance;
+
+	if (!imp->allow_p2p)
+		return -EOPNOTSUPP;
+	distance = pci_p2pdma_distance(provider, dma_buf_sgt_dev(attach, imp),
+				       false);
+	return distance < 0 ? -EOPNOTSUPP : distance;
+}
+
+/* Record the importer's device of the winning entry and whether it is P2P. */
+void dma_buf_sgt_set_peer(struct dma_buf_attachment *attach,
+			  const struct dma_buf_sgt_imp_data *imp, bool p2p)
+{
+	attach->dev = dma_buf_sgt_dev(attach, imp);
+	attach->peer2peer = p2p;
+}
+
 static int dma_buf_sgt_match(struct dma_buf_attachment *attach,
 			     const struct dma_buf_mapping_match *exp,
 			     const struct dma_buf_mapping_match *imp)
 {
 	const struct dma_buf_sgt_exp_data *e = exp->data;
-	const struct dma_buf_sgt_imp_data *i = imp->data;
-	int distance;
 
 	if (!e->p2p_provider)
 		return 0;
-	if (!i->allow_p2p)
-		return -EOPNOTSUPP;
-	distance = pci_p2pdma_distance(e->p2p_provider,
-				       dma_buf_sgt_dev(attach, i), false);
-	if (distance < 0)
-		return -EOPNOTSUPP;
-	return distance;
+	return dma_buf_sgt_p2p_cost(attach, e->p2p_provider, imp->data);
 }
 
 static int dma_buf_sgt_finish(struct dma_buf_attachment *attach,
@@ -54,13 +72,8 @@ static int dma_buf_sgt_finish(struct dma_buf_attachment *attach,
 				     attach->dmabuf->exp_name);
 		return -EINVAL;
 	}
-	attach->dev = dma_buf_sgt_dev(attach, i);
-	if (e->p2p_provider)
-		attach->peer2peer = true;
-	else if (e->legacy_p2p)
-		attach->peer2peer = i->allow_p2p;
-	else
-		attach->peer2peer = false;
+	dma_buf_sgt_set_peer(attach, i,
+			     e->p2p_provider || (e->legacy_p2p && i->allow_p2p));
 	return 0;
 }
 

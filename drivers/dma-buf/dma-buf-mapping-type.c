@@ -134,8 +134,6 @@ static void dma_buf_mapping_names(char *buf, size_t len,
 	for (i = 0; i < nr && n < len; i++)
 		n += scnprintf(buf + n, len - n, "%s%s", i ? "," : "",
 			       list[i].type->name);
-	if (!nr)
-		scnprintf(buf, len, "none");
 }
 
 static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
@@ -354,6 +352,21 @@ void dma_buf_mapping_release(struct dma_buf_attachment *attach)
 	st->type = NULL;
 	st->ops = NULL;
 	st->priv = NULL;
+}
+
+/*
+ * The same, for callers without the reservation lock (after the exporter's
+ * attach failed, at detach); takes it only if there is something to undo.
+ */
+void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
+{
+	struct dma_resv *resv = attach->dmabuf->resv;
+
+	if (!attach->map.type->release && !attach->map.conv)
+		return;
+	dma_resv_lock(resv, NULL);
+	dma_buf_mapping_release(attach);
+	dma_resv_unlock(resv);
 }
 
 /* One line per attachment for the bufinfo file in debugfs. */
