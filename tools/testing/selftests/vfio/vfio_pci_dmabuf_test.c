@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Export a BAR of a vfio-pci device as a dma-buf, map it into an iommufd IOAS
+ * (iommufd imports it through the PAL mapping type), revoke it, and check the
+ * errno of every kind of bad input.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/udmabuf.h>
+#include <linux/vfio.h>
+
+#include <libvfio.h>
+
+#include "kselftest_harness.h"
+
+/* The most ranges VFIO_DEVICE_FEATURE_DMA_BUF takes, see linux/vfio.h. */
+#define DMABUF_MAX_RANGES 65536
+
+static const char *device_bdf;
+static size_t page_size;
+
+/* Returns the dma-buf fd, or -1 with errno set. */
+static int dmabuf_export(int device_fd, __u32 region_index,
+			 const struct vfio_region_dma_range *ranges, __u32 nr)
+{
+	struct vfio_device_feature_dma_buf *get;
+	struct vfio_device_feature *feature;
+	size_t argsz;
+	int ret, err;
+
+	argsz = sizeof(*feature) + sizeof(*get) + nr * sizeof(*ranges);
+	feature = calloc(1, argsz);
+	if (!feature)
+		return -1;
+	feature->argsz = argsz;
+	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+	get = (struct vfio_device_feature_dma_buf *)feature->data;
+	get->region_index = region_index;
+	get->open_flags = O_RDWR | O_CLOEXEC;
+	get->nr_ranges = nr;
+	if (nr)
+		memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
+
+	ret = ioctl(device_fd, VFIO_DEVICE_FEATURE, feature);
+	err = errno;
+	free(feature);
+	errno = err;
+	return ret;
+}
+
+/* IOMMU_IOAS_MAP_FILE at an IOVA the kernel picks. */
+static int dmabuf_map(struct iommu *iommu, int dmabuf_fd, __u64 start,
+		      __u64 length, __u64 *iova)
+{
+	struct iommu_ioas_map_file map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = iommu->ioas_id,
+		.fd = dmabuf_fd,
+		.start = start,
+		.length = length,
+	};
+	int ret;
+
+	ret = ioctl(iommu->iommufd, IOMMU_IOAS_MAP_FILE, &map);
+	if (!ret)
+		*iova = map.iova;
+	return ret;
+}
+
+static bool device_is_vf(void)
+{
+	char path[PATH_MAX];
+
+	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn",
+			device_bdf);
+	return access(path, F_OK) == 0;
+}
+
+static int dmabuf_unmap(struct iommu *iommu, __u64 iova, __u64 length)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = iommu->ioas_id,
+		.iova = iova,
+		.length = length,
+	};
+
+	return ioctl(iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap);
+}
+
+FIXTURE(vfio_pci_dmabuf_test) {
+	struct iommu *iommu;
+	struct vfio_pci_device *device;
+	__u32 bar;
+	__u64 bar_size;
+};
+
+FIXTURE_SETUP(vfio_pci_dmabuf_test)
+{
+	__u32 i;
+
+	self->iommu = iommu_init("iommufd");
+	self->device = vfio_pci_device_init(device_bdf, self->iommu);
+
+	/* The first memory BAR of at least two pages. */
+	self->bar = PCI_STD_NUM_BARS;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		struct vfio_region_info *info = &self->device->bars[i].info;
+
+		if (info->size >= 2 * page_size &&
+		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+			self->bar = i;
+			self->bar_size = info->size;
+			break;
+		}
+	}
+	if (self->bar == PCI_STD_NUM_BARS)
+		SKIP(return, "%s has no memory BAR of two pages or more",
+		     device_bdf);
+}
+
+FIXTURE_TEARDOWN(vfio_pci_dmabuf_test)
+{
+	vfio_pci_device_cleanup(self->device);
+	iommu_cleanup(self->iommu);
+}
+
+TEST_F(vfio_pci_dmabuf_test, whole_bar)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	__u64 iova;
+	int dfd;
+
+	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+	ASSERT_EQ(0, close(dfd));
+}
+
+/*
+ * The attachment iommufd made negotiated the PAL mapping type: print what
+ * debugfs says of every attachment and look for it.
+ */
+TEST_F(vfio_pci_dmabuf_test, negotiated_type)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	bool found = false;
+	char line[256];
+	__u64 iova;
+	FILE *f;
+	int dfd;
+
+	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	if (!f)
+		SKIP(return, "no dma_buf/bufinfo in debugfs (not mounted?)");
+	fclose(f);
+
+	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+
+	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "mapping:") && !strstr(line, "candidates:"))
+			continue;
+		ksft_print_msg("bufinfo: %s", line + strspn(line, "\t"));
+		if (strstr(line, "mapping: pal "))
+			found = true;
+	}
+	fclose(f);
+	ASSERT_TRUE(found);
+
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+	ASSERT_EQ(0, close(dfd));
+}
+
+/* Several ranges of one BAR, out of order: iommufd maps all of them. */
+TEST_F(vfio_pci_dmabuf_test, two_ranges)
+{
+	struct vfio_region_dma_range ranges[] = {
+		{ page_size, self->bar_size - page_size },
+		{ 0, page_size },
+	};
+	__u64 iova, iova2;
+	int dfd;
+
+	dfd = dmabuf_export(self->device->fd, self->bar, ranges, 2);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	/* A slice that starts in the second range. */
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, self->bar_size - page_size,
+				page_size, &iova2));
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova2, page_size));
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+	ASSERT_EQ(0, close(dfd));
+}
+
+/*
+ * Disabling memory decoding revokes the dma-buf. vfio-pci waits until every
+ * importer gave its mapping back, so the config write returning at all means
+ * iommufd tore its mapping down; after that nothing can map the buffer until
+ * memory decoding is back.
+ */
+TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	__u64 iova, iova2;
+	int dfd;
+
+	if (device_is_vf())
+		SKIP(return, "%s is a VF: its memory enable is the PF's",
+		     device_bdf);
+
+	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+
+	vfio_pci_cmd_clear(self->device, PCI_COMMAND_MEMORY);
+	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
+	ASSERT_EQ(ENODEV, errno);
+
+	vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
+
+	/* The revoked mapping can still be unmapped. */
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova2, self->bar_size));
+	ASSERT_EQ(0, close(dfd));
+}
+
+/*
+ * A reset revokes the dma-buf while it runs: iommufd's mapping is torn down
+ * for good (the reset returning means it gave the list back), and the buffer
+ * maps again once the device is back.
+ */
+TEST_F(vfio_pci_dmabuf_test, revoke_reset)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	__u64 iova, iova2;
+	int dfd;
+
+	if (!(self->device->info.flags & VFIO_DEVICE_FLAGS_RESET))
+		SKIP(return, "%s cannot be reset", device_bdf);
+
+	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+
+	ASSERT_EQ(0, __vfio_pci_device_reset(self->device));
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
+
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova2, self->bar_size));
+	ASSERT_EQ(0, close(dfd));
+}
+
+/* Closing the device revokes the dma-buf for good. */
+TEST_F(vfio_pci_dmabuf_test, revoke_close)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	__u64 iova;
+	int dfd;
+
+	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+	ASSERT_LE(0, dfd);
+	vfio_pci_device_cleanup(self->device);
+	self->device = vfio_pci_device_init(device_bdf, self->iommu);
+
+	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	ASSERT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, close(dfd));
+}
+
+#define EXPECT_EXPORT_ERRNO(_errno, _bar, _ranges, _nr)                       \
+	do {                                                                  \
+		ASSERT_EQ(-1, dmabuf_export(self->device->fd, _bar, _ranges,  \
+					    _nr));                            \
+		ASSERT_EQ(_errno, errno);                                     \
+	} while (0)
+
+TEST_F(vfio_pci_dmabuf_test, bad_input)
+{
+	struct vfio_region_dma_range range;
+	struct vfio_region_dma_range *many;
+	__u32 i;
+
+	/* Region index out of range: the ROM, then no region at all. */
+	range = (struct vfio_region_dma_range){ 0, page_size };
+	EXPECT_EXPORT_ERRNO(ENODEV, VFIO_PCI_ROM_REGION_INDEX, &range, 1);
+	EXPECT_EXPORT_ERRNO(ENODEV, 1000, &range, 1);
+
+	/* A range past the end of the BAR, and one wrapping around. */
+	range = (struct vfio_region_dma_range){ self->bar_size - page_size,
+						 2 * page_size };
+	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
+	range = (struct vfio_region_dma_range){ -page_size, 2 * page_size };
+	EXPECT_EXPORT_ERRNO(EOVERFLOW, self->bar, &range, 1);
+
+	/* Unaligned offset, unaligned length, zero length. */
+	range = (struct vfio_region_dma_range){ page_size / 2, page_size };
+	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
+	range = (struct vfio_region_dma_range){ 0, page_size / 2 };
+	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
+	range = (struct vfio_region_dma_range){ 0, 0 };
+	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
+
+	/* No range, and more ranges than allowed. */
+	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, NULL, 0);
+	many = calloc(DMABUF_MAX_RANGES + 1, sizeof(*many));
+	ASSERT_NE(NULL, many);
+	for (i = 0; i <= DMABUF_MAX_RANGES; i++)
+		many[i] = (struct vfio_region_dma_range){ 0, page_size };
+	EXPECT_EXPORT_ERRNO(E2BIG, self->bar, many, DMABUF_MAX_RANGES + 1);
+	free(many);
+}
+
+/* A dma-buf whose exporter has no physical address list for iommufd. */
+TEST_F(vfio_pci_dmabuf_test, wrong_kind_of_dmabuf)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	int memfd, udev, dfd;
+	__u64 iova;
+
+	udev = open("/dev/udmabuf", O_RDWR);
+	if (udev < 0)
+		SKIP(return, "no /dev/udmabuf (CONFIG_UDMABUF)");
+	memfd = memfd_create("vfio_pci_dmabuf_test", MFD_ALLOW_SEALING);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, ftruncate(memfd, page_size));
+	ASSERT_EQ(0, fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	create.memfd = memfd;
+	create.size = page_size;
+	dfd = ioctl(udev, UDMABUF_CREATE, &create);
+	ASSERT_LE(0, dfd);
+
+	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, page_size, &iova));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+
+	close(dfd);
+	close(memfd);
+	close(udev);
+}
+
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	page_size = getpagesize();
+	return test_harness_run(argc, argv);
+}
