@@ -99,7 +99,9 @@ static int dma_buf_pal_finish(struct dma_buf_attachment *attach,
 static void dma_buf_pal_describe(struct seq_file *s,
 				 const struct dma_buf_attachment *attach)
 {
-	seq_printf(s, "attr %s", dma_buf_pal_attr_name((uintptr_t)attach->map.priv));
+	seq_printf(s, "attr %s, %u mapped",
+		   dma_buf_pal_attr_name((uintptr_t)attach->map.priv),
+		   attach->map.nr_mapped);
 }
 
 static const struct dma_buf_mapping_type dma_buf_mapping_pal = {
@@ -280,11 +282,16 @@ __dma_buf_pal_map(struct dma_buf_attachment *attach,
  */
 const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 {
+	const struct dma_buf_pal *pal;
+
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach)))
 		return ERR_PTR(-EINVAL);
-	return __dma_buf_pal_map(attach, attach->map.ops,
-				 (uintptr_t)attach->map.priv);
+	pal = __dma_buf_pal_map(attach, attach->map.ops,
+				(uintptr_t)attach->map.priv);
+	if (!IS_ERR(pal))
+		attach->map.nr_mapped++;
+	return pal;
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_map, DMA_BUF_PAL_IMPORTERS);
 
@@ -305,6 +312,7 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 		return;
 	ops->unmap_pal(attach);
 	kfree(pal);
+	attach->map.nr_mapped--;
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_unmap, DMA_BUF_PAL_IMPORTERS);
 

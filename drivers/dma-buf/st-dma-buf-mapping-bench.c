@@ -5,27 +5,42 @@
  * Run it alone with:
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
  *	--raw_output=kunit 'dma-buf-mapping-bench'
+ *
+ * bench_pal_vs_sgt needs PCI P2P: on x86_64 with CONFIG_PCI_P2PDMA and two
+ * pci-testdev functions behind one bridge, e.g. --arch=x86_64 with
+ *   --qemu_args='-device pci-bridge,id=b0,chassis_nr=1
+ *	-device pci-testdev,bus=b0,addr=1 -device pci-testdev,bus=b0,addr=2'
  */
 
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 
 MODULE_IMPORT_NS("DMA_BUF");
 
 #define BENCH_ROUNDS	5
 #define BENCH_LOOPS	2000
 
+/* PAL against SGT: 1 GiB of MMIO in 64 ranges. */
+#define BENCH_MMIO_SIZE		SZ_1G
+#define BENCH_MMIO_RANGES	64
+#define BENCH_MMIO_LOOPS	200
+
 struct bench_ctx {
 	struct device *dev;
 	struct dma_buf *dmabuf;
 	struct sg_table sgt;
 	unsigned long maps, unmaps, attaches, detaches;
+	struct phys_vec mmio[BENCH_MMIO_RANGES];
 };
 
 static struct sg_table *bench_map(struct dma_buf_attachment *attach,
@@ -261,9 +276,194 @@ static void bench_legacy_vs_native(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, ctx->maps);
 }
 
+static int bench_pal_map(struct dma_buf_attachment *attach,
+			 struct dma_buf_pal_req *req)
+{
+	struct bench_ctx *ctx = attach->dmabuf->priv;
+
+	ctx->maps++;
+	return dma_buf_pal_req_fill(req, ctx->mmio, BENCH_MMIO_RANGES);
+}
+
+static void bench_pal_unmap(struct dma_buf_attachment *attach)
+{
+	struct bench_ctx *ctx = attach->dmabuf->priv;
+
+	ctx->unmaps++;
+}
+
+static const struct dma_buf_pal_exp_ops bench_pal_ops = {
+	.map_pal = bench_pal_map,
+	.unmap_pal = bench_pal_unmap,
+};
+
+static void bench_put_pci_dev(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+/* Two pci-testdev functions behind one bridge: P2P by bus address. */
+static bool bench_find_p2p_pair(struct kunit *test, struct pci_dev **client,
+				struct pci_dev **provider)
+{
+	struct pci_dev *a = NULL, *b;
+
+	while ((a = pci_get_device(0x1b36, 0x0005, a))) {
+		if (pci_is_root_bus(a->bus))
+			continue;
+		b = NULL;
+		while ((b = pci_get_device(0x1b36, 0x0005, b))) {
+			if (b == a || b->bus != a->bus)
+				continue;
+			*client = a;
+			*provider = b;
+			/* Both references are dropped when the case ends. */
+			return !kunit_add_action_or_reset(test, bench_put_pci_dev,
+							  a) &&
+			       !kunit_add_action_or_reset(test, bench_put_pci_dev,
+							  b);
+		}
+	}
+	return false;
+}
+
+/* Best of BENCH_ROUNDS rounds of map+unmap under the reservation lock. */
+static u64 bench_mmio_run(struct kunit *test, struct dma_buf_attachment *attach,
+			  bool pal)
+{
+	struct dma_resv *resv = attach->dmabuf->resv;
+	u64 best = U64_MAX;
+	int r, i;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		u64 t0 = ktime_get_ns();
+
+		for (i = 0; i < BENCH_MMIO_LOOPS; i++) {
+			dma_resv_lock(resv, NULL);
+			if (pal) {
+				const struct dma_buf_pal *list;
+
+				list = dma_buf_pal_map(attach);
+				if (!IS_ERR(list))
+					dma_buf_pal_unmap(attach, list);
+				dma_resv_unlock(resv);
+				KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
+			} else {
+				struct sg_table *sgt;
+
+				sgt = dma_buf_map_attachment(attach,
+							     DMA_BIDIRECTIONAL);
+				if (!IS_ERR(sgt))
+					dma_buf_unmap_attachment(attach, sgt,
+								 DMA_BIDIRECTIONAL);
+				dma_resv_unlock(resv);
+				KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+			}
+		}
+		best = min(best, div_u64(ktime_get_ns() - t0,
+					 BENCH_MMIO_LOOPS));
+		cond_resched();
+	}
+	return best;
+}
+
+/*
+ * The same MMIO handed out as a physical address list, and as an sg_table of
+ * bus addresses for a P2P peer, which the core builds from the list with
+ * dma_buf_phys_vec_to_sgt() as vfio-pci's own SGT entry does.
+ */
+static void bench_pal_vs_sgt(struct kunit *test)
+{
+	static const struct dma_buf_pal_imp_data i_pal = {
+		.attrs = BIT(DMA_BUF_PAL_MMIO),
+	};
+	struct dma_buf_pal_exp_data e_pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_imp_data i_sgt = { .allow_p2p = true };
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf_attachment *a_pal, *a_sgt;
+	struct bench_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match imp;
+	struct pci_dev *client, *provider;
+	const struct dma_buf_pal *list;
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	u64 t_pal, t_sgt, x;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!bench_find_p2p_pair(test, &client, &provider))
+		kunit_skip(test, "needs two pci-testdev behind one bridge (x86_64 run)");
+	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(provider), 0);
+	e_pal.provider = pcim_p2pdma_provider(provider, 0);
+	e_pal.provider_pdev = provider;
+	KUNIT_ASSERT_NOT_NULL(test, e_pal.provider);
+	i_sgt.dev = &client->dev;
+
+	/*
+	 * Only addresses are computed from the list, nothing is accessed, so
+	 * every range may start at the BAR: 64 ranges of 16 MiB.
+	 */
+	for (i = 0; i < BENCH_MMIO_RANGES; i++) {
+		ctx->mmio[i].paddr = pci_resource_start(provider, 0);
+		ctx->mmio[i].len = BENCH_MMIO_SIZE / BENCH_MMIO_RANGES;
+	}
+	exp_info.ops = &bench_ops;
+	exp_info.size = BENCH_MMIO_SIZE;
+	exp_info.priv = ctx;
+	exp_info.mapping = dma_buf_pal_export(&bench_pal_ops, &e_pal);
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put,
+							   dmabuf));
+
+	imp = dma_buf_pal_import(&i_pal);
+	a_pal = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1, NULL,
+				       NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_pal);
+	imp = dma_buf_sgt_import(&i_sgt);
+	a_sgt = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1, NULL,
+				       NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_sgt);
+	KUNIT_ASSERT_NOT_NULL(test, a_sgt->map.conv);
+
+	/* What each side gets describes the whole buffer. */
+	dma_resv_lock(dmabuf->resv, NULL);
+	list = dma_buf_pal_map(a_pal);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(list));
+	if (!IS_ERR(list)) {
+		KUNIT_EXPECT_EQ(test, list->nr, BENCH_MMIO_RANGES);
+		dma_buf_pal_unmap(a_pal, list);
+	}
+	sgt = dma_buf_map_attachment(a_sgt, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	if (!IS_ERR(sgt)) {
+		struct scatterlist *sg;
+		u64 total = 0;
+
+		for_each_sgtable_dma_sg(sgt, sg, i)
+			total += sg_dma_len(sg);
+		KUNIT_EXPECT_EQ(test, total, BENCH_MMIO_SIZE);
+		dma_buf_unmap_attachment(a_sgt, sgt, DMA_BIDIRECTIONAL);
+	}
+	dma_resv_unlock(dmabuf->resv);
+
+	bench_mmio_run(test, a_pal, true);
+	t_pal = bench_mmio_run(test, a_pal, true);
+	t_sgt = bench_mmio_run(test, a_sgt, false);
+	x = t_pal ? div64_u64(t_sgt * 100, t_pal) : 0;
+	kunit_info(test, "bench: 1 GiB MMIO in %d ranges, map+unmap: PAL %llu ns, SGT (P2P bus addresses) %llu ns, PAL %llu.%02llux faster (goal >= 50x)\n",
+		   BENCH_MMIO_RANGES, t_pal, t_sgt, div_u64(x, 100), x % 100);
+	KUNIT_EXPECT_EQ(test, ctx->maps, ctx->unmaps);
+
+	dma_buf_detach(dmabuf, a_sgt);
+	dma_buf_detach(dmabuf, a_pal);
+}
+
 static struct kunit_case dma_buf_mapping_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_core_vs_direct),
 	KUNIT_CASE_SLOW(bench_legacy_vs_native),
+	KUNIT_CASE_SLOW(bench_pal_vs_sgt),
 	{}
 };
 

@@ -204,6 +204,7 @@ static void pal_test_routing(struct kunit *test)
 	pal = pal_map_locked(attach);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
 	KUNIT_EXPECT_EQ(test, ctx->maps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 1);
 	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_map);
 	KUNIT_EXPECT_EQ(test, pal->attr, DMA_BUF_PAL_MMIO);
 	KUNIT_ASSERT_EQ(test, pal->nr, ctx->nr);
@@ -215,6 +216,7 @@ static void pal_test_routing(struct kunit *test)
 	KUNIT_EXPECT_PTR_NE(test, (const void *)pal->vec, (const void *)ctx->vec);
 	pal_unmap_locked(attach, pal);
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
 	KUNIT_EXPECT_EQ(test, ctx->sgt_maps, 0);
 	dma_buf_detach(ctx->dmabuf, attach);
 }

@@ -113,9 +113,13 @@ struct dma_buf_mapping_reject {
  * @matched: set once the exporter's list has been matched.
  * @conv: when the core converts the exporter's type into the importer's,
  *	the conversion it uses (private to the core); NULL otherwise.
+ * @nr_mapped: for PAL, lists handed out by dma_buf_pal_map() and not given
+ *	back yet; shown in debugfs, so that a revocation is seen to take the
+ *	importer's mappings down.
  *
  * Embedded in &struct dma_buf_attachment. Written by the core during attach,
- * read-only afterwards.
+ * read-only afterwards, but for @nr_mapped, which changes under the
+ * reservation lock.
  */
 struct dma_buf_mapping_state {
 	const struct dma_buf_mapping_type *type;
@@ -131,6 +135,7 @@ struct dma_buf_mapping_state {
 	size_t nr_imp;
 	bool matched;
 	const struct dma_buf_mapping_conv *conv;
+	unsigned int nr_mapped;
 };
 
 /* Longest list an importer or an exporter may give. */

@@ -99,6 +99,31 @@ static int dmabuf_unmap(struct iommu *iommu, __u64 iova, __u64 length)
 	return ioctl(iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap);
 }
 
+#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
+
+/*
+ * Copy debugfs' line for the first attachment that negotiated PAL, without
+ * its leading tabs, into @out; false if there is none or no debugfs.
+ */
+static bool bufinfo_pal_line(char *out, size_t size)
+{
+	bool found = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen(BUFINFO, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "mapping: pal ")) {
+			snprintf(out, size, "%s", line + strspn(line, "\t"));
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 FIXTURE(vfio_pci_dmabuf_test) {
 	struct iommu *iommu;
 	struct vfio_pci_device *device;
@@ -156,32 +181,28 @@ TEST_F(vfio_pci_dmabuf_test, whole_bar)
 TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 {
 	struct vfio_region_dma_range range = { 0, self->bar_size };
-	bool found = false;
 	char line[256];
 	__u64 iova;
 	FILE *f;
 	int dfd;
 
-	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
-	if (!f)
+	if (access(BUFINFO, R_OK))
 		SKIP(return, "no dma_buf/bufinfo in debugfs (not mounted?)");
-	fclose(f);
 
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
 
-	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	f = fopen(BUFINFO, "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "mapping:") && !strstr(line, "candidates:"))
-			continue;
-		ksft_print_msg("bufinfo: %s", line + strspn(line, "\t"));
-		if (strstr(line, "mapping: pal "))
-			found = true;
+		if (strstr(line, "mapping:") || strstr(line, "candidates:"))
+			ksft_print_msg("bufinfo: %s", line + strspn(line, "\t"));
 	}
 	fclose(f);
-	ASSERT_TRUE(found);
+	/* iommufd holds one list, of MMIO. */
+	ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
+	ASSERT_NE(NULL, strstr(line, "(attr mmio, 1 mapped)"));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
 	ASSERT_EQ(0, close(dfd));
@@ -243,13 +264,16 @@ TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
 
 /*
  * A reset revokes the dma-buf while it runs: iommufd's mapping is torn down
- * for good (the reset returning means it gave the list back), and the buffer
- * maps again once the device is back.
+ * for good (the reset returning means it gave the list back, and debugfs
+ * shows its attachment holding none), and the buffer maps again once the
+ * device is back.
  */
 TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 {
 	struct vfio_region_dma_range range = { 0, self->bar_size };
+	bool debugfs = !access(BUFINFO, R_OK);
 	__u64 iova, iova2;
+	char line[256];
 	int dfd;
 
 	if (!(self->device->info.flags & VFIO_DEVICE_FLAGS_RESET))
@@ -258,8 +282,18 @@ TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	if (debugfs) {
+		ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
+		ksft_print_msg("bufinfo before the reset: %s", line);
+		ASSERT_NE(NULL, strstr(line, ", 1 mapped)"));
+	}
 
 	ASSERT_EQ(0, __vfio_pci_device_reset(self->device));
+	if (debugfs) {
+		ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
+		ksft_print_msg("bufinfo after the reset: %s", line);
+		ASSERT_NE(NULL, strstr(line, ", 0 mapped)"));
+	}
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
