@@ -113,9 +113,9 @@ struct dma_buf_mapping_reject {
  * @matched: set once the exporter's list has been matched.
  * @conv: when the core converts the exporter's type into the importer's,
  *	the conversion it uses (private to the core); NULL otherwise.
- * @nr_mapped: for PAL, lists handed out by dma_buf_pal_map() and not given
- *	back yet; shown in debugfs, so that a revocation is seen to take the
- *	importer's mappings down.
+ * @nr_mapped: for PAL and IOV, lists handed out by dma_buf_pal_map() or
+ *	dma_buf_iov_map() and not given back yet; shown in debugfs, so that a
+ *	revocation is seen to take the importer's mappings down.
  *
  * Embedded in &struct dma_buf_attachment. Written by the core during attach,
  * read-only afterwards, but for @nr_mapped, which changes under the

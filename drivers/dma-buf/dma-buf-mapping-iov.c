@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The IOV mapping type: ranges of an SR-IOV VF's BAR for its PF driver.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-iov.h>
+#include <linux/dma-resv.h>
+#include <linux/export.h>
+#include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+/**
+ * DOC: IOV mapping type
+ *
+ * A dma-buf made of a BAR of an SR-IOV virtual function (a VF passed to a
+ * guest with vfio-pci, for instance) can be imported by the driver of the
+ * VF's own physical function. That driver does not need the BAR at all: the
+ * VF BAR is a window onto memory the PF driver itself handed to the VF (the
+ * VF's share of device memory), and the PF reaches that memory on its own
+ * device, without a PCIe mapping. What it needs is where in the VF BAR the
+ * buffer lies, so the IOV type hands over exactly that: the BAR number and
+ * a list of &struct range of offsets into it, with their own typed map and
+ * unmap functions (dma_buf_iov_map(), dma_buf_iov_unmap()).
+ *
+ * The exporter's entry names the VF and the BAR; the importer's names the PF
+ * and the BAR whose layout it knows. They match only when the importer
+ * attaches for the PF's own device, the exporter's device is a VF whose
+ * pci_physfn() is that PF, and both name the same BAR. Anything else, a
+ * device that is not a VF included, is skipped, so the importer falls back
+ * to its next entry (SGT with P2P, typically).
+ *
+ * The core checks every list before the importer sees it: at least one
+ * range, every range non-empty with its start and its end + 1 page aligned
+ * and its end inside the BAR, and a total length equal to the size of the
+ * dma-buf. A list that breaks a rule is an exporter bug: it is refused with
+ * -EINVAL and a warning naming the exporter. Whether a range may be used is
+ * the PF driver's call: it knows which part of its memory belongs to the VF
+ * and must refuse any range outside it.
+ *
+ * The VF returned by dma_buf_iov_vf() is the exporter's: it stays valid until
+ * dma_buf_detach(). An importer that keeps it longer takes a reference.
+ */
+
+/* Only the core has this object, so only the core can make a request. */
+static const char dma_buf_iov_key = 'I';
+
+/**
+ * struct dma_buf_iov_req - a request for the ranges of one map
+ * @key: &dma_buf_iov_key for a request the core made.
+ * @attach: the attachment being mapped.
+ * @iov: the checked copy, once dma_buf_iov_req_fill() succeeded.
+ */
+struct dma_buf_iov_req {
+	const char *key;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+};
+
+/* What the attachment keeps of the winning pair. */
+struct dma_buf_iov_attach {
+	struct pci_dev *vf;
+	unsigned int bar;
+};
+
+static int dma_buf_iov_match(struct dma_buf_attachment *attach,
+			     const struct dma_buf_mapping_match *exp,
+			     const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_iov_exp_data *e = exp->data;
+	const struct dma_buf_iov_imp_data *i = imp->data;
+
+	if (!e->vf || e->bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	if (!IS_ENABLED(CONFIG_PCI_IOV) || !e->vf->is_virtfn || !i->pf)
+		return -EOPNOTSUPP;
+	if (pci_physfn(e->vf) != i->pf || attach->dev != &i->pf->dev)
+		return -EOPNOTSUPP;
+	return e->bar == i->bar ? 0 : -EOPNOTSUPP;
+}
+
+static int dma_buf_iov_finish(struct dma_buf_attachment *attach,
+			      const struct dma_buf_mapping_match *exp,
+			      const struct dma_buf_mapping_match *imp)
+{
+	const struct dma_buf_iov_exp_ops *ops = exp->ops;
+	const struct dma_buf_iov_exp_data *e = exp->data;
+	struct dma_buf_iov_attach *st;
+
+	if (!ops->map_iov || !ops->unmap_iov) {
+		dev_warn_ratelimited(attach->dev,
+				     "dma-buf %s: IOV exporter without map/unmap\n",
+				     attach->dmabuf->exp_name);
+		return -EINVAL;
+	}
+	st = kmalloc_obj(*st);
+	if (!st)
+		return -ENOMEM;
+	st->vf = e->vf;
+	st->bar = e->bar;
+	attach->map.priv = st;
+	return 0;
+}
+
+static void dma_buf_iov_release(struct dma_buf_attachment *attach)
+{
+	kfree(attach->map.priv);
+}
+
+static void dma_buf_iov_describe(struct seq_file *s,
+				 const struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_iov_attach *st = attach->map.priv;
+
+	seq_printf(s, "vf %s bar %u, %u mapped", pci_name(st->vf), st->bar,
+		   attach->map.nr_mapped);
+}
+
+static const struct dma_buf_mapping_type dma_buf_mapping_iov = {
+	.name = "iov",
+	.exp_data_size = sizeof(struct dma_buf_iov_exp_data),
+	.imp_data_size = sizeof(struct dma_buf_iov_imp_data),
+	.match = dma_buf_iov_match,
+	.finish = dma_buf_iov_finish,
+	.release = dma_buf_iov_release,
+	.describe = dma_buf_iov_describe,
+};
+
+/**
+ * dma_buf_iov_export - an exporter's IOV entry
+ * @ops: the exporter's IOV operations
+ * @data: its match data
+ *
+ * Return: the entry, to put in the list passed to dma_buf_mapping_match().
+ */
+struct dma_buf_mapping_match
+dma_buf_iov_export(const struct dma_buf_iov_exp_ops *ops,
+		   const struct dma_buf_iov_exp_data *data)
+{
+	return (struct dma_buf_mapping_match){
+		.type = &dma_buf_mapping_iov,
+		.ops = ops,
+		.data = data,
+		.data_size = sizeof(*data),
+	};
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_export, "DMA_BUF");
+
+/* Refuse a list that breaks a rule of the DOC above; returns the reason. */
+static const char *dma_buf_iov_check(const struct dma_buf *dmabuf,
+				     u64 bar_len, const struct range *r,
+				     unsigned int nr, unsigned int *bad)
+{
+	u64 total = 0;
+	unsigned int i;
+
+	if (!nr || !r)
+		return "empty list";
+	for (i = 0; i < nr; i++) {
+		*bad = i;
+		if (r[i].end < r[i].start)
+			return "empty range";
+		if (!PAGE_ALIGNED(r[i].start) || !PAGE_ALIGNED(r[i].end + 1))
+			return "unaligned range";
+		if (r[i].end >= bar_len)
+			return "range past the end of the BAR";
+		if (check_add_overflow(total, range_len(&r[i]), &total))
+			return "total length overflows";
+	}
+	if (total != dmabuf->size)
+		return "total length is not the dma-buf size";
+	return NULL;
+}
+
+static void dma_buf_iov_free(struct dma_buf_iov *iov)
+{
+	xa_destroy(&iov->ranges);
+	kfree(iov);
+}
+
+/**
+ * dma_buf_iov_req_fill - give the core the VF BAR ranges of a map
+ * @req: the request passed to &dma_buf_iov_exp_ops.map_iov
+ * @ranges: the ranges, offsets into the VF BAR, in buffer order; only read
+ *	during this call
+ * @nr: number of entries in @ranges
+ *
+ * Checks the list (see "IOV mapping type") and copies it into one
+ * allocation that the importer receives.
+ *
+ * Context: inside &dma_buf_iov_exp_ops.map_iov, reservation lock held.
+ *
+ * Return: 0, -EINVAL for a request the core did not make, a second fill or a
+ * bad list (with a warning naming the exporter), or -ENOMEM.
+ */
+int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
+			 const struct range *ranges, unsigned int nr)
+{
+	const struct dma_buf_iov_attach *st;
+	struct dma_buf_iov *iov;
+	struct dma_buf *dmabuf;
+	unsigned int bad = 0, i;
+	const char *why;
+	int ret;
+
+	if (WARN_ONCE(!req || req->key != &dma_buf_iov_key || req->iov,
+		      "dma-buf: IOV ranges filled outside a core request\n"))
+		return -EINVAL;
+	dmabuf = req->attach->dmabuf;
+	dma_resv_assert_held(dmabuf->resv);
+	st = req->attach->map.priv;
+
+	why = dma_buf_iov_check(dmabuf, pci_resource_len(st->vf, st->bar),
+				ranges, nr, &bad);
+	if (why) {
+		WARN_ONCE(1, "dma-buf %s: exporter gave bad VF BAR ranges: %s (entry %u of %u)\n",
+			  dmabuf->exp_name, why, bad, nr);
+		return -EINVAL;
+	}
+
+	iov = kmalloc(struct_size(iov, storage, nr), GFP_KERNEL);
+	if (!iov)
+		return -ENOMEM;
+	iov->bar = st->bar;
+	iov->nr = nr;
+	xa_init(&iov->ranges);
+	memcpy(iov->storage, ranges, flex_array_size(iov, storage, nr));
+	for (i = 0; i < nr; i++) {
+		ret = xa_err(xa_store(&iov->ranges, i, &iov->storage[i],
+				      GFP_KERNEL));
+		if (ret) {
+			dma_buf_iov_free(iov);
+			return ret;
+		}
+	}
+	req->iov = iov;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_req_fill, "DMA_BUF");
+
+/**
+ * dma_buf_iov_import - an importer's IOV entry
+ * @data: its match data
+ *
+ * Return: the entry, to put in the list passed to dma_buf_mapping_attach().
+ */
+struct dma_buf_mapping_match
+dma_buf_iov_import(const struct dma_buf_iov_imp_data *data)
+{
+	return (struct dma_buf_mapping_match){
+		.type = &dma_buf_mapping_iov,
+		.data = data,
+		.data_size = sizeof(*data),
+	};
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_import, "DMA_BUF");
+
+/**
+ * dma_buf_attachment_is_iov - check whether an attachment negotiated IOV
+ * @attach: the attachment
+ *
+ * Return: true if @attach maps through dma_buf_iov_map().
+ */
+bool dma_buf_attachment_is_iov(const struct dma_buf_attachment *attach)
+{
+	return dma_buf_attachment_is_type(attach, &dma_buf_mapping_iov);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_attachment_is_iov, "DMA_BUF");
+
+/**
+ * dma_buf_iov_vf - the exporting VF of an IOV attachment
+ * @attach: an attachment that negotiated the IOV type
+ *
+ * Return: the VF whose BAR the dma-buf is made of, valid until
+ * dma_buf_detach(), or NULL if @attach is not an IOV attachment.
+ */
+struct pci_dev *dma_buf_iov_vf(const struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_iov_attach *st = attach->map.priv;
+
+	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach)))
+		return NULL;
+	return st->vf;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_vf, "DMA_BUF");
+
+/**
+ * dma_buf_iov_map - get the VF BAR ranges of an IOV attachment
+ * @attach: an attachment that negotiated the IOV type
+ *
+ * Asks the exporter for its current ranges, checks them and returns a copy.
+ * Fails with the exporter's error, such as -ENODEV once the memory has been
+ * revoked; an importer with &dma_buf_attach_ops.invalidate_mappings is told
+ * through it when it must unmap.
+ *
+ * Context: reservation lock held.
+ *
+ * Return: the ranges, to be given back with dma_buf_iov_unmap(), or an error
+ * pointer: -EINVAL if @attach is not an IOV attachment or the exporter's
+ * list is bad, -ENOMEM, or the exporter's error.
+ */
+struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_iov_exp_ops *ops = attach->map.ops;
+	struct dma_buf_iov_req req = {
+		.key = &dma_buf_iov_key,
+		.attach = attach,
+	};
+	int ret;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach)))
+		return ERR_PTR(-EINVAL);
+
+	ret = ops->map_iov(attach, &req);
+	if (ret) {
+		if (req.iov)
+			dma_buf_iov_free(req.iov);
+		return ERR_PTR(ret);
+	}
+	if (!req.iov) {
+		WARN_ONCE(1, "dma-buf %s: map_iov gave no ranges\n",
+			  attach->dmabuf->exp_name);
+		ops->unmap_iov(attach);
+		return ERR_PTR(-EINVAL);
+	}
+	attach->map.nr_mapped++;
+	return req.iov;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_map, "DMA_BUF");
+
+/**
+ * dma_buf_iov_unmap - give back ranges from dma_buf_iov_map()
+ * @attach: the attachment they were mapped for
+ * @iov: the ranges
+ *
+ * Context: reservation lock held.
+ */
+void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
+		       struct dma_buf_iov *iov)
+{
+	const struct dma_buf_iov_exp_ops *ops = attach->map.ops;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach) || !iov))
+		return;
+	ops->unmap_iov(attach);
+	dma_buf_iov_free(iov);
+	attach->map.nr_mapped--;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_unmap, "DMA_BUF");

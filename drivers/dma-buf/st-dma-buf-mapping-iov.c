@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the IOV mapping type: which PF, VF and BAR pairs match,
+ * routing of map and unmap, the checks on every list, revocation and the
+ * request that only the core can make.
+ */
+
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-iov.h>
+#include <linux/dma-buf-mapping-sgt.h>
+#include <linux/dma-resv.h>
+#include <linux/lockdep.h>
+#include <linux/pci.h>
+
+MODULE_IMPORT_NS("DMA_BUF");
+
+#define IOV_TEST_BAR		2
+#define IOV_TEST_BAR_PAGES	16
+#define IOV_TEST_SIZE		(4 * PAGE_SIZE)
+
+struct iov_ctx {
+	struct pci_dev *pf, *vf, *other_pf, *other_vf;
+	struct dma_buf *dmabuf;
+	/* what the exporter offers */
+	struct pci_dev *exp_vf;
+	unsigned int exp_bar;
+	bool offer_sgt;
+	/* the exporter's current ranges */
+	struct range r[4];
+	unsigned int nr;
+	bool skip_fill;
+	bool revoked;
+	int maps, unmaps, invalidates;
+	bool resv_held_in_map;
+	struct sg_table sgt;
+};
+
+static struct iov_ctx *iov_ctx_of(struct dma_buf_attachment *attach)
+{
+	return attach->dmabuf->priv;
+}
+
+static int iov_map(struct dma_buf_attachment *attach,
+		   struct dma_buf_iov_req *req)
+{
+	struct iov_ctx *ctx = iov_ctx_of(attach);
+
+	ctx->maps++;
+#ifdef CONFIG_LOCKDEP
+	ctx->resv_held_in_map = lockdep_is_held(&attach->dmabuf->resv->lock.base);
+#else
+	ctx->resv_held_in_map = ww_mutex_is_locked(&attach->dmabuf->resv->lock);
+#endif
+	if (ctx->revoked)
+		return -ENODEV;
+	if (ctx->skip_fill)
+		return 0;
+	return dma_buf_iov_req_fill(req, ctx->r, ctx->nr);
+}
+
+static void iov_unmap(struct dma_buf_attachment *attach)
+{
+	iov_ctx_of(attach)->unmaps++;
+}
+
+static const struct dma_buf_iov_exp_ops iov_ops = {
+	.map_iov = iov_map,
+	.unmap_iov = iov_unmap,
+};
+
+static struct sg_table *iov_sgt_map(struct dma_buf_attachment *attach,
+				    enum dma_data_direction dir)
+{
+	return &iov_ctx_of(attach)->sgt;
+}
+
+static void iov_sgt_unmap(struct dma_buf_attachment *attach,
+			  struct sg_table *sgt, enum dma_data_direction dir)
+{
+}
+
+static const struct dma_buf_sgt_exp_ops iov_sgt_ops = {
+	.map_dma_buf = iov_sgt_map,
+	.unmap_dma_buf = iov_sgt_unmap,
+};
+
+static int iov_match_mapping(struct dma_buf_attachment *attach)
+{
+	struct iov_ctx *ctx = iov_ctx_of(attach);
+	const struct dma_buf_iov_exp_data iov = {
+		.vf = ctx->exp_vf,
+		.bar = ctx->exp_bar,
+	};
+	static const struct dma_buf_sgt_exp_data sgt = { };
+	const struct dma_buf_mapping_match exp[] = {
+		dma_buf_iov_export(&iov_ops, &iov),
+		dma_buf_sgt_export(&iov_sgt_ops, &sgt),
+	};
+
+	return dma_buf_mapping_match(attach, exp, ctx->offer_sgt ? 2 : 1);
+}
+
+static void iov_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops iov_dmabuf_ops = {
+	.match_mapping = iov_match_mapping,
+	.release = iov_release,
+};
+
+static void iov_invalidate(struct dma_buf_attachment *attach)
+{
+	iov_ctx_of(attach)->invalidates++;
+}
+
+static const struct dma_buf_attach_ops iov_importer = {
+	.invalidate_mappings = iov_invalidate,
+};
+
+static void iov_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static void iov_put_device(void *dev)
+{
+	put_device(dev);
+}
+
+/* The memory is the test's: nothing to free when the last reference goes. */
+static void iov_fake_release(struct device *dev)
+{
+}
+
+/*
+ * A pretend PCI function with a 16-page BAR 2: a VF of @pf, or a PF when
+ * @pf is NULL. Only what the IOV type reads is filled in.
+ */
+static struct pci_dev *iov_fake_pdev(struct kunit *test, const char *name,
+				     struct pci_dev *pf)
+{
+	struct resource *res;
+	struct pci_dev *pdev;
+
+	pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	device_initialize(&pdev->dev);
+	pdev->dev.release = iov_fake_release;
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s", name));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put_device,
+							   &pdev->dev));
+	res = &pdev->resource[IOV_TEST_BAR];
+	res->start = 0x80000000;
+	res->end = res->start + IOV_TEST_BAR_PAGES * PAGE_SIZE - 1;
+	res->flags = IORESOURCE_MEM;
+#ifdef CONFIG_PCI_IOV
+	if (pf) {
+		pdev->is_virtfn = 1;
+		pdev->physfn = pf;
+	}
+#endif
+	return pdev;
+}
+
+static int iov_init(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct iov_ctx *ctx;
+
+	if (!IS_ENABLED(CONFIG_PCI_IOV))
+		kunit_skip(test, "needs CONFIG_PCI_IOV for VFs");
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->pf = iov_fake_pdev(test, "iov-test-pf", NULL);
+	ctx->vf = iov_fake_pdev(test, "iov-test-vf", ctx->pf);
+	ctx->other_pf = iov_fake_pdev(test, "iov-test-other-pf", NULL);
+	ctx->other_vf = iov_fake_pdev(test, "iov-test-other-vf", ctx->other_pf);
+	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(&ctx->sgt, 1, GFP_KERNEL));
+	ctx->exp_vf = ctx->vf;
+	ctx->exp_bar = IOV_TEST_BAR;
+	/* Two ranges of the VF BAR, out of order: 3 pages at 8, 1 page at 1. */
+	ctx->r[0] = (struct range){ 8 * PAGE_SIZE, 11 * PAGE_SIZE - 1 };
+	ctx->r[1] = (struct range){ PAGE_SIZE, 2 * PAGE_SIZE - 1 };
+	ctx->nr = 2;
+
+	exp_info.ops = &iov_dmabuf_ops;
+	exp_info.size = IOV_TEST_SIZE;
+	exp_info.priv = ctx;
+	ctx->dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dmabuf);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, iov_put, ctx->dmabuf));
+	test->priv = ctx;
+	return 0;
+}
+
+static void iov_exit(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+
+	if (ctx)
+		sg_free_table(&ctx->sgt);
+}
+
+/* Attach for @dev's device with an importer that names @pf and @bar. */
+static struct dma_buf_attachment *iov_attach(struct kunit *test,
+					     struct pci_dev *dev,
+					     struct pci_dev *pf,
+					     unsigned int bar, bool with_sgt)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_iov_imp_data iov = { .pf = pf, .bar = bar };
+	struct dma_buf_sgt_imp_data sgt = { };
+	struct dma_buf_mapping_match imp[] = {
+		dma_buf_iov_import(&iov),
+		dma_buf_sgt_import(&sgt),
+	};
+
+	return dma_buf_mapping_attach(ctx->dmabuf, &dev->dev, imp,
+				      with_sgt ? 2 : 1, &iov_importer, NULL);
+}
+
+static struct dma_buf_iov *iov_map_locked(struct dma_buf_attachment *attach)
+{
+	struct dma_buf_iov *iov;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	iov = dma_buf_iov_map(attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return iov;
+}
+
+static void iov_unmap_locked(struct dma_buf_attachment *attach,
+			     struct dma_buf_iov *iov)
+{
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_iov_unmap(attach, iov);
+	dma_resv_unlock(attach->dmabuf->resv);
+}
+
+static void iov_test_routing(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+	struct range *r;
+	unsigned long i, n = 0;
+
+	ctx->offer_sgt = true;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(attach));
+	KUNIT_EXPECT_PTR_EQ(test, dma_buf_iov_vf(attach), ctx->vf);
+
+	iov = iov_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 1);
+	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_map);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 1);
+	KUNIT_EXPECT_EQ(test, iov->bar, IOV_TEST_BAR);
+	KUNIT_ASSERT_EQ(test, iov->nr, ctx->nr);
+	xa_for_each(&iov->ranges, i, r) {
+		KUNIT_ASSERT_LT(test, i, (unsigned long)ctx->nr);
+		KUNIT_EXPECT_EQ(test, r->start, ctx->r[i].start);
+		KUNIT_EXPECT_EQ(test, r->end, ctx->r[i].end);
+		/* A copy: the exporter changing its list later does not reach it. */
+		KUNIT_EXPECT_PTR_NE(test, r, &ctx->r[i]);
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, (unsigned long)ctx->nr);
+	iov_unmap_locked(attach, iov);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_not_sgt(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	/* An IOV attachment is not an sg_table, and says so. */
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment(attach,
+							     DMA_TO_DEVICE)),
+			-EINVAL);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+enum iov_refusal {
+	IOV_OTHER_DEVICE,	/* the attach is made for another device */
+	IOV_OTHER_PF,		/* the importer drives another PF */
+	IOV_OTHER_BAR,		/* the importer knows another BAR */
+	IOV_NOT_A_VF,		/* the exporter's device is a PF */
+	IOV_VF_OF_OTHER_PF,	/* the exporter's VF belongs to another PF */
+};
+
+struct iov_refusal_case {
+	const char *name;
+	enum iov_refusal what;
+};
+
+static const struct iov_refusal_case iov_refusal_cases[] = {
+	{ "attach for another device", IOV_OTHER_DEVICE },
+	{ "importer names another PF", IOV_OTHER_PF },
+	{ "another BAR", IOV_OTHER_BAR },
+	{ "exporter device is not a VF", IOV_NOT_A_VF },
+	{ "VF of another PF", IOV_VF_OF_OTHER_PF },
+};
+
+static void iov_refusal_desc(const struct iov_refusal_case *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(iov_refusal, iov_refusal_cases, iov_refusal_desc);
+
+static struct dma_buf_attachment *iov_attach_refused(struct kunit *test,
+						     bool with_sgt)
+{
+	const struct iov_refusal_case *t = test->param_value;
+	struct iov_ctx *ctx = test->priv;
+	struct pci_dev *dev = ctx->pf, *pf = ctx->pf;
+	unsigned int bar = IOV_TEST_BAR;
+
+	switch (t->what) {
+	case IOV_OTHER_DEVICE:
+		dev = ctx->other_pf;
+		break;
+	case IOV_OTHER_PF:
+		dev = ctx->other_pf;
+		pf = ctx->other_pf;
+		break;
+	case IOV_OTHER_BAR:
+		bar = 0;
+		break;
+	case IOV_NOT_A_VF:
+		ctx->exp_vf = ctx->pf;
+		break;
+	case IOV_VF_OF_OTHER_PF:
+		ctx->exp_vf = ctx->other_vf;
+		break;
+	}
+	return iov_attach(test, dev, pf, bar, with_sgt);
+}
+
+static void iov_test_refused(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	/* With IOV only on both sides, nothing is left. */
+	attach = iov_attach_refused(test, false);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+
+	/* With SGT behind it, the importer falls back to SGT. */
+	ctx->offer_sgt = true;
+	attach = iov_attach_refused(test, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_FALSE(test, dma_buf_attachment_is_iov(attach));
+	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach,
+							   &dma_buf_mapping_sgt));
+	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_bad_exporter_bar(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+
+	/* A BAR number that cannot exist is an exporter bug, not a skip. */
+	ctx->exp_bar = PCI_STD_NUM_BARS;
+	ctx->offer_sgt = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iov_attach(test, ctx->pf, ctx->pf,
+						 PCI_STD_NUM_BARS, true)),
+			-EINVAL);
+}
+
+struct iov_bad_list {
+	const char *name;
+	struct range r[3];
+	unsigned int nr;
+};
+
+#define IOV_P(n)	((u64)(n) * PAGE_SIZE)
+
+static const struct iov_bad_list iov_bad_lists[] = {
+	{ "empty list", { }, 0 },
+	{ "empty range", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(6), IOV_P(6) - 1 } }, 2 },
+	{ "unaligned start", { { IOV_P(1) + 8, IOV_P(5) + 7 } }, 1 },
+	{ "unaligned end", { { IOV_P(0), IOV_P(4) - 9 }, { IOV_P(8), IOV_P(8) + 7 } }, 2 },
+	{ "past the end of the BAR", { { IOV_P(14), IOV_P(18) - 1 } }, 1 },
+	{ "last page plus one", { { IOV_P(0), IOV_P(3) - 1 },
+				  { IOV_P(IOV_TEST_BAR_PAGES),
+				    IOV_P(IOV_TEST_BAR_PAGES + 1) - 1 } }, 2 },
+	{ "short of the size", { { IOV_P(0), IOV_P(3) - 1 } }, 1 },
+	{ "longer than the size", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(8), IOV_P(9) - 1 } }, 2 },
+};
+
+static void iov_bad_list_desc(const struct iov_bad_list *t, char *desc)
+{
+	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(iov_bad_list, iov_bad_lists, iov_bad_list_desc);
+
+static void iov_test_bad_list(struct kunit *test)
+{
+	const struct iov_bad_list *t = test->param_value;
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	memcpy(ctx->r, t->r, sizeof(t->r));
+	ctx->nr = t->nr;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 1);
+	/* The exporter's map failed, so there is nothing to unmap. */
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_last_page(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+
+	/* The BAR's last page is part of the BAR. */
+	ctx->r[0] = (struct range){ IOV_P(IOV_TEST_BAR_PAGES - 4),
+				    IOV_P(IOV_TEST_BAR_PAGES) - 1 };
+	ctx->nr = 1;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	iov = iov_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov);
+	KUNIT_EXPECT_EQ(test, ((struct range *)xa_load(&iov->ranges, 0))->end,
+			IOV_P(IOV_TEST_BAR_PAGES) - 1);
+	iov_unmap_locked(attach, iov);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_no_fill(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	/* map_iov claiming success without ranges is refused, and balanced. */
+	ctx->skip_fill = true;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_revoke(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	iov = iov_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov);
+
+	/* The exporter revokes: importers are told, then map fails. */
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	ctx->revoked = true;
+	dma_buf_invalidate_mappings(ctx->dmabuf);
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, ctx->invalidates, 1);
+	iov_unmap_locked(attach, iov);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void iov_test_forged_request(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	/* Large and zeroed: whatever the real layout, the key does not match. */
+	u64 forged[16] = { };
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, iov_ops.map_iov(attach,
+					      (struct dma_buf_iov_req *)forged),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_buf_iov_req_fill(NULL, ctx->r, ctx->nr),
+			-EINVAL);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static struct kunit_case dma_buf_iov_cases[] = {
+	KUNIT_CASE(iov_test_routing),
+	KUNIT_CASE(iov_test_not_sgt),
+	KUNIT_CASE_PARAM(iov_test_refused, iov_refusal_gen_params),
+	KUNIT_CASE(iov_test_bad_exporter_bar),
+	KUNIT_CASE_PARAM(iov_test_bad_list, iov_bad_list_gen_params),
+	KUNIT_CASE(iov_test_last_page),
+	KUNIT_CASE(iov_test_no_fill),
+	KUNIT_CASE(iov_test_revoke),
+	KUNIT_CASE(iov_test_forged_request),
+	{}
+};
+
+static struct kunit_suite dma_buf_iov_suite = {
+	.name = "dma-buf-mapping-iov",
+	.init = iov_init,
+	.exit = iov_exit,
+	.test_cases = dma_buf_iov_cases,
+};
+
+kunit_test_suite(dma_buf_iov_suite);

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright © 2026 Intel Corporation
+ */
+
+#include "xe_dma_buf_iov.h"
+
+#include <kunit/static_stub.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-iov.h>
+#include <linux/dma-resv.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "regs/xe_bars.h"
+#include "xe_bo.h"
+#include "xe_device.h"
+#include "xe_gt_sriov_pf_config.h"
+#include "xe_res_cursor.h"
+#include "xe_sriov.h"
+#include "xe_sriov_pf_helpers.h"
+#include "xe_svm.h"
+
+/**
+ * DOC: Importing a VF's VRAM
+ *
+ * A dma-buf that vfio-pci exports from the LMEM BAR of one of our own VFs
+ * (a guest's frame buffer, for instance) is, on the PF, a part of the VRAM
+ * the PF provisioned for that VF. The PF imports it through the IOV mapping
+ * type: it receives ranges of the VF BAR, and reaches the memory directly in
+ * its own VRAM instead of through a PCIe mapping of the BAR.
+ *
+ * On each map, the PF takes a reference to the VF's LMEM object under the
+ * lock that protects VF provisioning, and translates each range into device
+ * physical addresses inside that object. A range must lie wholly inside the
+ * VF's LMEM, its last page included: a VF must never reach another VF's
+ * memory, or anything else, through a dma-buf, so any other range fails the
+ * map with -EPERM and is logged once. The reference is dropped when the map
+ * is undone, at the next move, on revocation or when the BO goes away.
+ *
+ * IOV is offered only by a single-tile discrete PF, where the VF BAR maps
+ * the VF's LMEM object from its start. Otherwise, or for a dma-buf of
+ * another device, the import goes through the sg_table path as before.
+ */
+
+/* The reference to @vfid's LMEM object; a hook for the KUnit tests. */
+static struct xe_bo *xe_dma_buf_iov_lmem_get(struct xe_device *xe,
+					     unsigned int vfid)
+{
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_get, xe, vfid);
+
+	return xe_gt_sriov_pf_config_get_lmem_obj(xe_device_get_root_tile(xe)->primary_gt,
+						  vfid);
+}
+
+static void xe_dma_buf_iov_lmem_put(struct xe_bo *lmem)
+{
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_put, lmem);
+
+	xe_bo_put(lmem);
+}
+
+/*
+ * The device physical address of @offset in @lmem, in *@dpa, and how many
+ * bytes are contiguous from there; a hook for the KUnit tests, whose fake
+ * device has no VRAM manager.
+ */
+static u64 xe_dma_buf_iov_lmem_dpa(struct xe_bo *lmem, u64 offset, u64 *dpa)
+{
+	struct xe_res_cursor cur;
+
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_dpa, lmem, offset, dpa);
+
+	xe_res_first(lmem->ttm.resource, offset, xe_bo_size(lmem) - offset,
+		     &cur);
+	*dpa = xe_res_dma(&cur) + vram_region_gpu_offset(lmem->ttm.resource);
+	return cur.size;
+}
+
+/**
+ * xe_dma_buf_iov_supported() - Whether the device imports VF dma-bufs as IOV
+ * @xe: the &xe_device
+ *
+ * Return: true on a single-tile discrete PF.
+ */
+bool xe_dma_buf_iov_supported(struct xe_device *xe)
+{
+	return IS_SRIOV_PF(xe) && IS_DGFX(xe) && xe->info.tile_count == 1;
+}
+
+/*
+ * Walk @iov through @lmem, filling @map->addr when @map is set. Returns the
+ * number of entries, or -EPERM with the offending range in *@bad.
+ */
+static int xe_dma_buf_iov_walk(struct xe_bo *lmem,
+			       struct dma_buf_iov *iov,
+			       struct xe_dma_buf_iov_map *map,
+			       const struct range **bad)
+{
+	u64 lmem_size = xe_bo_size(lmem);
+	const struct range *r;
+	unsigned long i;
+	int n = 0;
+
+	xa_for_each(&iov->ranges, i, r) {
+		u64 offset = r->start, left = range_len(r);
+
+		/* Exact bounds: the start and the last byte, no rounding. */
+		if (r->start >= lmem_size || r->end >= lmem_size) {
+			*bad = r;
+			return -EPERM;
+		}
+		while (left) {
+			u64 dpa, len;
+
+			len = min(xe_dma_buf_iov_lmem_dpa(lmem, offset, &dpa),
+				  left);
+			if (!len || !PAGE_ALIGNED(len) || !PAGE_ALIGNED(dpa))
+				return -EIO;
+			left -= len;
+			offset += len;
+			/* Exactly @len bytes, in power-of-two pieces. */
+			while (len) {
+				unsigned int order = ilog2(len >> PAGE_SHIFT);
+
+				if (map)
+					map->addr[n] =
+						drm_pagemap_addr_encode(dpa,
+									XE_INTERCONNECT_VRAM,
+									order,
+									DMA_BIDIRECTIONAL);
+				n++;
+				dpa += PAGE_SIZE << order;
+				len -= PAGE_SIZE << order;
+			}
+		}
+	}
+	return n;
+}
+
+/**
+ * xe_dma_buf_iov_translate() - Translate a VF's BAR ranges into its VRAM
+ * @xe: the PF &xe_device
+ * @vfid: the VF identifier (1-based)
+ * @iov: the ranges of the VF's LMEM BAR
+ *
+ * Takes a reference to the VF's LMEM object and translates every range into
+ * device physical addresses inside it, refusing any range that is not wholly
+ * inside it.
+ *
+ * Return: the map, to be released with xe_dma_buf_iov_put(), or an error
+ * pointer: -EPERM for an unknown VF, another BAR, or a range outside the
+ * VF's LMEM (logged once), -ENOMEM, or -EIO if the LMEM object could not be
+ * walked.
+ */
+struct xe_dma_buf_iov_map *
+xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
+			 struct dma_buf_iov *iov)
+{
+	const struct range *bad = NULL;
+	struct xe_dma_buf_iov_map *map;
+	struct xe_bo *lmem;
+	int n, ret;
+
+	if (!vfid || vfid > xe_sriov_pf_get_totalvfs(xe) || iov->bar != LMEM_BAR)
+		return ERR_PTR(-EPERM);
+
+	lmem = xe_dma_buf_iov_lmem_get(xe, vfid);
+	if (!lmem) {
+		drm_notice_once(&xe->drm, "VF%u has no LMEM: dma-buf import refused\n",
+				vfid);
+		return ERR_PTR(-EPERM);
+	}
+
+	n = xe_dma_buf_iov_walk(lmem, iov, NULL, &bad);
+	if (n < 0) {
+		ret = n;
+		goto err_put;
+	}
+	map = kvzalloc(struct_size(map, addr, n), GFP_KERNEL);
+	if (!map) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	map->nr = n;
+	ret = xe_dma_buf_iov_walk(lmem, iov, map, &bad);
+	if (ret != n) {
+		kvfree(map);
+		ret = ret < 0 ? ret : -EIO;
+		goto err_put;
+	}
+	map->lmem = lmem;
+	return map;
+
+err_put:
+	if (ret == -EPERM)
+		drm_notice_once(&xe->drm,
+				"VF%u: dma-buf range %#llx-%#llx is outside its LMEM (%#zx bytes): refused\n",
+				vfid, bad->start, bad->end, xe_bo_size(lmem));
+	xe_dma_buf_iov_lmem_put(lmem);
+	return ERR_PTR(ret);
+}
+
+/**
+ * xe_dma_buf_iov_put() - Release a map from xe_dma_buf_iov_translate()
+ * @map: the map
+ *
+ * Drops the reference to the VF's LMEM object and frees @map.
+ */
+void xe_dma_buf_iov_put(struct xe_dma_buf_iov_map *map)
+{
+	xe_dma_buf_iov_lmem_put(map->lmem);
+	kvfree(map);
+}
+
+/**
+ * xe_dma_buf_iov_map_bo() - Map an imported BO of the IOV mapping type
+ * @bo: the BO of a dma-buf attachment that negotiated IOV
+ *
+ * Asks the exporter for the ranges, translates them and records the result
+ * in @bo, where the page-table code finds it. @bo->dma_buf_iov is only set on
+ * success.
+ *
+ * Context: the BO's reservation lock (the dma-buf's) held.
+ *
+ * Return: 0, or the error of dma_buf_iov_map() or
+ * xe_dma_buf_iov_translate().
+ */
+int xe_dma_buf_iov_map_bo(struct xe_bo *bo)
+{
+	struct dma_buf_attachment *attach = bo->ttm.base.import_attach;
+	struct xe_device *xe = xe_bo_device(bo);
+	struct dma_buf_iov *iov;
+	struct xe_dma_buf_iov_map *map;
+	int vf_id;
+
+	dma_resv_assert_held(bo->ttm.base.resv);
+	xe_assert(xe, !bo->dma_buf_iov);
+
+	vf_id = pci_iov_vf_id(dma_buf_iov_vf(attach));
+	if (vf_id < 0)
+		return vf_id;
+
+	iov = dma_buf_iov_map(attach);
+	if (IS_ERR(iov))
+		return PTR_ERR(iov);
+
+	map = xe_dma_buf_iov_translate(xe, vf_id + 1, iov);
+	if (IS_ERR(map)) {
+		dma_buf_iov_unmap(attach, iov);
+		return PTR_ERR(map);
+	}
+	map->iov = iov;
+	bo->dma_buf_iov = map;
+	return 0;
+}
+
+/**
+ * xe_dma_buf_iov_unmap_bo() - Undo xe_dma_buf_iov_map_bo()
+ * @bo: the BO; nothing happens if it holds no IOV map
+ *
+ * Gives the ranges back to the exporter and drops the reference to the VF's
+ * LMEM object.
+ *
+ * Context: the BO's reservation lock held.
+ */
+void xe_dma_buf_iov_unmap_bo(struct xe_bo *bo)
+{
+	struct xe_dma_buf_iov_map *map = bo->dma_buf_iov;
+
+	if (!map)
+		return;
+	dma_resv_assert_held(bo->ttm.base.resv);
+	bo->dma_buf_iov = NULL;
+	dma_buf_iov_unmap(bo->ttm.base.import_attach, map->iov);
+	xe_dma_buf_iov_put(map);
+}
+
+#if IS_ENABLED(CONFIG_DRM_XE_KUNIT_TEST)
+#include "tests/xe_dma_buf_iov_kunit.c"
+#endif
