@@ -180,6 +180,27 @@ static void dma_buf_iov_free(struct dma_buf_iov *iov)
 	kfree(iov);
 }
 
+/*
+ * Point index i of @iov->ranges at @iov->storage[i], for every i, in one
+ * pass under the xarray's lock, allocating nodes outside it as needed.
+ */
+static int dma_buf_iov_index(struct dma_buf_iov *iov)
+{
+	XA_STATE(xas, &iov->ranges, 0);
+
+	do {
+		xas_lock(&xas);
+		while (xas.xa_index < iov->nr) {
+			xas_store(&xas, &iov->storage[xas.xa_index]);
+			if (xas_error(&xas))
+				break;
+			xas_next(&xas);
+		}
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL));
+	return xas_error(&xas);
+}
+
 /**
  * dma_buf_iov_req_fill - give the core the VF BAR ranges of a map
  * @req: the request passed to &dma_buf_iov_exp_ops.map_iov
@@ -201,7 +222,7 @@ int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
 	const struct dma_buf_iov_attach *st;
 	struct dma_buf_iov *iov;
 	struct dma_buf *dmabuf;
-	unsigned int bad = 0, i;
+	unsigned int bad = 0;
 	const char *why;
 	int ret;
 
@@ -227,13 +248,10 @@ int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
 	iov->nr = nr;
 	xa_init(&iov->ranges);
 	memcpy(iov->storage, ranges, flex_array_size(iov, storage, nr));
-	for (i = 0; i < nr; i++) {
-		ret = xa_err(xa_store(&iov->ranges, i, &iov->storage[i],
-				      GFP_KERNEL));
-		if (ret) {
-			dma_buf_iov_free(iov);
-			return ret;
-		}
+	ret = dma_buf_iov_index(iov);
+	if (ret) {
+		dma_buf_iov_free(iov);
+		return ret;
 	}
 	req->iov = iov;
 	return 0;

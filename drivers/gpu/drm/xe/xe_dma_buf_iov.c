@@ -61,20 +61,24 @@ static void xe_dma_buf_iov_lmem_put(struct xe_bo *lmem)
 }
 
 /*
- * The device physical address of @offset in @lmem, in *@dpa, and how many
- * bytes are contiguous from there; a hook for the KUnit tests, whose fake
- * device has no VRAM manager.
+ * Start @cur at @offset of @lmem, for @size bytes, and set *@base to what
+ * turns xe_res_dma() into a device physical address. Returns 0, or -EIO if
+ * @lmem is not in VRAM. A hook for the KUnit tests, whose fake device has no
+ * VRAM manager.
  */
-static u64 xe_dma_buf_iov_lmem_dpa(struct xe_bo *lmem, u64 offset, u64 *dpa)
+static int xe_dma_buf_iov_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
+				     struct xe_res_cursor *cur, u64 *base)
 {
-	struct xe_res_cursor cur;
+	struct ttm_resource *res = lmem->ttm.resource;
 
-	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_dpa, lmem, offset, dpa);
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_first, lmem, offset, size,
+				   cur, base);
 
-	xe_res_first(lmem->ttm.resource, offset, xe_bo_size(lmem) - offset,
-		     &cur);
-	*dpa = xe_res_dma(&cur) + vram_region_gpu_offset(lmem->ttm.resource);
-	return cur.size;
+	if (!res || !mem_type_is_vram(res->mem_type))
+		return -EIO;
+	xe_res_first(res, offset, size, cur);
+	*base = vram_region_gpu_offset(res);
+	return 0;
 }
 
 /**
@@ -89,53 +93,75 @@ bool xe_dma_buf_iov_supported(struct xe_device *xe)
 }
 
 /*
- * Walk @iov through @lmem, filling @map->addr when @map is set. Returns the
- * number of entries, or -EPERM with the offending range in *@bad.
+ * Append @len bytes of VRAM at @dpa to *@mapp, exactly, in power-of-two
+ * pieces, growing the map (of *@cap entries) when it is full.
  */
-static int xe_dma_buf_iov_walk(struct xe_bo *lmem,
-			       struct dma_buf_iov *iov,
-			       struct xe_dma_buf_iov_map *map,
-			       const struct range **bad)
+static int xe_dma_buf_iov_add(struct xe_dma_buf_iov_map **mapp,
+			      unsigned int *cap, u64 dpa, u64 len)
+{
+	struct xe_dma_buf_iov_map *map = *mapp;
+
+	while (len) {
+		unsigned int order = ilog2(len >> PAGE_SHIFT);
+
+		if (map->nr == *cap) {
+			map = kvrealloc(map, struct_size(map, addr, 2 * *cap),
+					GFP_KERNEL);
+			if (!map)
+				return -ENOMEM;
+			*cap *= 2;
+			*mapp = map;
+		}
+		map->nr++;
+		map->addr[map->nr - 1] =
+			drm_pagemap_addr_encode(dpa, XE_INTERCONNECT_VRAM, order,
+						DMA_BIDIRECTIONAL);
+		dpa += PAGE_SIZE << order;
+		len -= PAGE_SIZE << order;
+	}
+	return 0;
+}
+
+/*
+ * Translate @iov through @lmem into *@mapp, in one pass. Returns 0, an
+ * error, or -EPERM with the offending range in *@bad.
+ */
+static int xe_dma_buf_iov_walk(struct xe_bo *lmem, struct dma_buf_iov *iov,
+			       struct xe_dma_buf_iov_map **mapp,
+			       unsigned int *cap, const struct range **bad)
 {
 	u64 lmem_size = xe_bo_size(lmem);
 	const struct range *r;
 	unsigned long i;
-	int n = 0;
 
 	xa_for_each(&iov->ranges, i, r) {
-		u64 offset = r->start, left = range_len(r);
+		struct xe_res_cursor cur;
+		u64 base;
+		int ret;
 
 		/* Exact bounds: the start and the last byte, no rounding. */
 		if (r->start >= lmem_size || r->end >= lmem_size) {
 			*bad = r;
 			return -EPERM;
 		}
-		while (left) {
-			u64 dpa, len;
+		/* One seek per range, then block by block. */
+		ret = xe_dma_buf_iov_lmem_first(lmem, r->start, range_len(r),
+						&cur, &base);
+		if (ret)
+			return ret;
+		while (cur.remaining) {
+			u64 len = min(cur.size, cur.remaining);
+			u64 dpa = xe_res_dma(&cur) + base;
 
-			len = min(xe_dma_buf_iov_lmem_dpa(lmem, offset, &dpa),
-				  left);
 			if (!len || !PAGE_ALIGNED(len) || !PAGE_ALIGNED(dpa))
 				return -EIO;
-			left -= len;
-			offset += len;
-			/* Exactly @len bytes, in power-of-two pieces. */
-			while (len) {
-				unsigned int order = ilog2(len >> PAGE_SHIFT);
-
-				if (map)
-					map->addr[n] =
-						drm_pagemap_addr_encode(dpa,
-									XE_INTERCONNECT_VRAM,
-									order,
-									DMA_BIDIRECTIONAL);
-				n++;
-				dpa += PAGE_SIZE << order;
-				len -= PAGE_SIZE << order;
-			}
+			xe_res_next(&cur, len);
+			ret = xe_dma_buf_iov_add(mapp, cap, dpa, len);
+			if (ret)
+				return ret;
 		}
 	}
-	return n;
+	return 0;
 }
 
 /**
@@ -159,8 +185,9 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 {
 	const struct range *bad = NULL;
 	struct xe_dma_buf_iov_map *map;
+	unsigned int cap;
 	struct xe_bo *lmem;
-	int n, ret;
+	int ret;
 
 	if (!vfid || vfid > xe_sriov_pf_get_totalvfs(xe) || iov->bar != LMEM_BAR)
 		return ERR_PTR(-EPERM);
@@ -172,21 +199,18 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 		return ERR_PTR(-EPERM);
 	}
 
-	n = xe_dma_buf_iov_walk(lmem, iov, NULL, &bad);
-	if (n < 0) {
-		ret = n;
-		goto err_put;
-	}
-	map = kvzalloc(struct_size(map, addr, n), GFP_KERNEL);
+	/* Room for two pieces per range; it grows if that is not enough. */
+	cap = 2 * iov->nr;
+	map = kvmalloc(struct_size(map, addr, cap), GFP_KERNEL);
 	if (!map) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	map->nr = n;
-	ret = xe_dma_buf_iov_walk(lmem, iov, map, &bad);
-	if (ret != n) {
+	map->iov = NULL;
+	map->nr = 0;
+	ret = xe_dma_buf_iov_walk(lmem, iov, &map, &cap, &bad);
+	if (ret) {
 		kvfree(map);
-		ret = ret < 0 ? ret : -EIO;
 		goto err_put;
 	}
 	map->lmem = lmem;

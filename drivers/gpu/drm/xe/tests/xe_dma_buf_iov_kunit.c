@@ -6,6 +6,11 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
+#include <linux/dma-buf-mapping.h>
+#include <linux/dma-buf-mapping-sgt.h>
+#include <linux/ktime.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/sizes.h>
 
 #include "xe_kunit_helpers.h"
 #include "xe_pci_test.h"
@@ -19,10 +24,19 @@
 
 #define TEST_PG(n)			((u64)(n) * PAGE_SIZE)
 
+struct iov_bench;
+
 struct iov_test {
 	struct xe_device *xe;
 	struct xe_bo lmem[TEST_MAX_VFS + 1];
+	/* The fake VRAM layout: each VF's LMEM size and the block size. */
+	u64 lmem_size, block_size;
+	/* Each VF's LMEM blocks in VRAM, as a cursor walks them. */
+	struct drm_pagemap_addr *blocks[TEST_MAX_VFS + 1];
+	/* The LMEM objects are not in VRAM. */
+	bool not_vram;
 	int gets, puts, lookups;
+	struct iov_bench *bench;
 };
 
 static struct iov_test *iov_test_of(struct kunit *test)
@@ -47,22 +61,40 @@ static void fake_lmem_put(struct xe_bo *lmem)
 	iov_test_of(kunit_get_current_test())->puts++;
 }
 
-/*
- * VF n's LMEM is the n-th 64 pages of VRAM, but its 16-page blocks are
- * stored in reverse order, so that a range crossing a block boundary is
- * not contiguous in VRAM.
- */
-static u64 fake_lmem_dpa(struct xe_bo *lmem, u64 offset, u64 *dpa)
+static int fake_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
+			   struct xe_res_cursor *cur, u64 *base)
 {
 	struct iov_test *t = iov_test_of(kunit_get_current_test());
-	unsigned int vfid = lmem - t->lmem;
-	u64 block = offset / TEST_PG(TEST_BLOCK_PAGES);
-	u64 nblocks = TEST_LMEM_PAGES / TEST_BLOCK_PAGES;
-	u64 in_block = offset % TEST_PG(TEST_BLOCK_PAGES);
 
-	*dpa = TEST_DPA_BASE + TEST_PG(TEST_LMEM_PAGES) * (vfid - 1) +
-	       TEST_PG(TEST_BLOCK_PAGES) * (nblocks - 1 - block) + in_block;
-	return TEST_PG(TEST_BLOCK_PAGES) - in_block;
+	if (t->not_vram)
+		return -EIO;
+	xe_res_first_dma(t->blocks[lmem - t->lmem], offset, size, cur);
+	*base = 0;
+	return 0;
+}
+
+/*
+ * VF n's LMEM is the n-th lmem_size bytes of VRAM, but its blocks are stored
+ * in reverse order, so that a range crossing a block boundary is not
+ * contiguous in VRAM.
+ */
+static void fake_lmem_blocks(struct kunit *test, struct iov_test *t,
+			     unsigned int vfid)
+{
+	u64 nblocks = div64_u64(t->lmem_size, t->block_size);
+	unsigned int order = ilog2(t->block_size >> PAGE_SHIFT);
+	u64 i;
+
+	t->blocks[vfid] = kunit_kcalloc(test, nblocks, sizeof(*t->blocks[vfid]),
+					GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->blocks[vfid]);
+	for (i = 0; i < nblocks; i++)
+		t->blocks[vfid][i] =
+			drm_pagemap_addr_encode(TEST_DPA_BASE +
+						t->lmem_size * (vfid - 1) +
+						t->block_size * (nblocks - 1 - i),
+						XE_INTERCONNECT_VRAM, order,
+						DMA_BIDIRECTIONAL);
 }
 
 /* What the test expects for @offset of VF @vfid. */
@@ -76,7 +108,8 @@ static u64 expected_dpa(unsigned int vfid, u64 offset)
 	       offset % TEST_PG(TEST_BLOCK_PAGES);
 }
 
-static int iov_test_init(struct kunit *test)
+/* A fake PF whose VFs each have @lmem_size bytes of LMEM. */
+static int iov_test_setup(struct kunit *test, u64 lmem_size, u64 block_size)
 {
 	struct xe_pci_fake_data fake = {
 		.sriov_mode = XE_SRIOV_MODE_PF,
@@ -97,14 +130,24 @@ static int iov_test_init(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, xe_dma_buf_iov_supported(t->xe));
 	t->xe->sriov.pf.device_total_vfs = TEST_MAX_VFS;
 	t->xe->sriov.pf.driver_max_vfs = TEST_MAX_VFS;
-	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++)
-		t->lmem[vfid].ttm.base.size = TEST_PG(TEST_LMEM_PAGES);
+	t->lmem_size = lmem_size;
+	t->block_size = block_size;
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
+		t->lmem[vfid].ttm.base.size = lmem_size;
+		fake_lmem_blocks(test, t, vfid);
+	}
 	test->priv = t;
 
 	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_get, fake_lmem_get);
 	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_put, fake_lmem_put);
-	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_dpa, fake_lmem_dpa);
+	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_first, fake_lmem_first);
 	return 0;
+}
+
+static int iov_test_init(struct kunit *test)
+{
+	return iov_test_setup(test, TEST_PG(TEST_LMEM_PAGES),
+			      TEST_PG(TEST_BLOCK_PAGES));
 }
 
 static void iov_free(void *p)
@@ -201,6 +244,25 @@ static void follows_vram_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
 
+static void many_pieces_in_one_range(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	/* 15 pages in one block: 8 + 4 + 2 + 1, more than the first guess. */
+	const struct range r[] = { { TEST_PG(16), TEST_PG(31) - 1 } };
+	struct xe_dma_buf_iov_map *map;
+
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, map->nr, 4);
+	expect_entry(test, map, 0, expected_dpa(1, TEST_PG(16)), 3);
+	expect_entry(test, map, 1, expected_dpa(1, TEST_PG(24)), 2);
+	expect_entry(test, map, 2, expected_dpa(1, TEST_PG(28)), 1);
+	expect_entry(test, map, 3, expected_dpa(1, TEST_PG(30)), 0);
+	KUNIT_EXPECT_EQ(test, map_bytes(map), TEST_PG(15));
+	xe_dma_buf_iov_put(map);
+	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
+}
+
 static void last_page_is_inside(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
@@ -215,6 +277,19 @@ static void last_page_is_inside(struct kunit *test)
 	expect_entry(test, map, 0, expected_dpa(1, TEST_PG(TEST_LMEM_PAGES - 4)), 2);
 	xe_dma_buf_iov_put(map);
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
+}
+
+static void lmem_not_in_vram(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
+	struct xe_dma_buf_iov_map *map;
+
+	t->not_vram = true;
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EIO);
+	KUNIT_EXPECT_EQ(test, t->gets, 1);
+	KUNIT_EXPECT_EQ(test, t->puts, 1);
 }
 
 struct refusal {
@@ -264,7 +339,9 @@ static void refuses_with_eperm(struct kunit *test)
 static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
+	KUNIT_CASE(many_pieces_in_one_range),
 	KUNIT_CASE(last_page_is_inside),
+	KUNIT_CASE(lmem_not_in_vram),
 	KUNIT_CASE_PARAM(refuses_with_eperm, refusal_gen_params),
 	{}
 };
@@ -275,4 +352,401 @@ static struct kunit_suite xe_dma_buf_iov_suite = {
 	.init = iov_test_init,
 };
 
-kunit_test_suite(xe_dma_buf_iov_suite);
+/*
+ * Benchmark: the PF imports the same VF ranges through IOV and through an
+ * sg_table of PCIe P2P bus addresses, the way it would otherwise receive them
+ * from vfio-pci. It prints its figures and asserts no timing.
+ *
+ * P2P needs real PCI functions: two pci-testdev behind one bridge stand for
+ * the PF, which attaches, and for the provider of the bus addresses. The VF
+ * is a pretend pci_dev of that PF with a 1 GiB LMEM BAR; no address of it is
+ * ever accessed. Run it with
+ *   ./tools/testing/kunit/kunit.py run --arch=x86_64 \
+ *	--kunitconfig=drivers/gpu/drm/xe --kconfig_add CONFIG_PCI_P2PDMA=y \
+ *	--kconfig_add CONFIG_ZONE_DEVICE=y --kconfig_add CONFIG_MEMORY_HOTPLUG=y \
+ *	--kconfig_add CONFIG_MEMORY_HOTREMOVE=y \
+ *	--kconfig_add CONFIG_TRANSPARENT_HUGEPAGE=y \
+ *	--qemu_args='-device pci-bridge,id=b0,chassis_nr=1
+ *	-device pci-testdev,bus=b0,addr=1 -device pci-testdev,bus=b0,addr=2' \
+ *	--raw_output=kunit 'xe_dma_buf_iov_bench'
+ */
+#define BENCH_SIZE		SZ_1G
+#define BENCH_BLOCK		SZ_16M
+#define BENCH_RANGES		64
+#define BENCH_ROUNDS		5
+#define BENCH_LOOPS		200
+
+struct iov_bench {
+	struct pci_dev *pf, *provider;
+	struct pci_dev vf;
+	struct p2pdma_provider *p2p;
+	struct dma_buf_iov_exp_data iov_data;
+	struct dma_buf_sgt_exp_data sgt_data;
+	struct range r[BENCH_RANGES];
+	struct phys_vec phys[BENCH_RANGES];
+	struct dma_buf *dmabuf;
+	int maps, unmaps;
+};
+
+static struct iov_bench *bench_of(struct dma_buf_attachment *attach)
+{
+	return attach->dmabuf->priv;
+}
+
+static int bench_map_iov(struct dma_buf_attachment *attach,
+			 struct dma_buf_iov_req *req)
+{
+	struct iov_bench *b = bench_of(attach);
+
+	b->maps++;
+	return dma_buf_iov_req_fill(req, b->r, BENCH_RANGES);
+}
+
+static void bench_unmap_iov(struct dma_buf_attachment *attach)
+{
+	bench_of(attach)->unmaps++;
+}
+
+static const struct dma_buf_iov_exp_ops bench_iov_ops = {
+	.map_iov = bench_map_iov,
+	.unmap_iov = bench_unmap_iov,
+};
+
+/* What vfio-pci's SGT entry does with the same ranges. */
+static struct sg_table *bench_map_sgt(struct dma_buf_attachment *attach,
+				      enum dma_data_direction dir)
+{
+	struct iov_bench *b = bench_of(attach);
+	struct sg_table *sgt;
+
+	sgt = dma_buf_phys_vec_to_sgt(attach, b->p2p, b->phys, BENCH_RANGES,
+				      BENCH_SIZE, dir);
+	if (!IS_ERR(sgt))
+		b->maps++;
+	return sgt;
+}
+
+static void bench_unmap_sgt(struct dma_buf_attachment *attach,
+			    struct sg_table *sgt, enum dma_data_direction dir)
+{
+	dma_buf_free_sgt(attach, sgt, dir);
+	bench_of(attach)->unmaps++;
+}
+
+static const struct dma_buf_sgt_exp_ops bench_sgt_ops = {
+	.map_dma_buf = bench_map_sgt,
+	.unmap_dma_buf = bench_unmap_sgt,
+};
+
+/* vfio-pci's order for a VF, without PAL, which the PF does not import. */
+static int bench_match_mapping(struct dma_buf_attachment *attach)
+{
+	struct iov_bench *b = bench_of(attach);
+	const struct dma_buf_mapping_match exp[] = {
+		dma_buf_iov_export(&bench_iov_ops, &b->iov_data),
+		dma_buf_sgt_export(&bench_sgt_ops, &b->sgt_data),
+	};
+
+	return dma_buf_mapping_match(attach, exp, ARRAY_SIZE(exp));
+}
+
+static void bench_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops bench_dmabuf_ops = {
+	.match_mapping = bench_match_mapping,
+	.release = bench_release,
+};
+
+static void bench_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops bench_importer = {
+	.invalidate_mappings = bench_invalidate,
+};
+
+static void bench_put_pci_dev(void *pdev)
+{
+	pci_dev_put(pdev);
+}
+
+static void bench_put_dmabuf(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+static void bench_put_device(void *dev)
+{
+	put_device(dev);
+}
+
+static void bench_vf_release(struct device *dev)
+{
+}
+
+/* Two pci-testdev functions on one bus below a bridge, with references. */
+static bool bench_find_pair(struct kunit *test, struct iov_bench *b)
+{
+	struct pci_dev *pf = NULL, *other;
+
+	while ((pf = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0005, pf))) {
+		if (pci_is_root_bus(pf->bus))
+			continue;
+		other = NULL;
+		while ((other = pci_get_device(PCI_VENDOR_ID_REDHAT, 0x0005,
+					       other))) {
+			if (other == pf || other->bus != pf->bus)
+				continue;
+			b->pf = pf;
+			b->provider = other;
+			return !kunit_add_action_or_reset(test, bench_put_pci_dev,
+							  pf) &&
+			       !kunit_add_action_or_reset(test, bench_put_pci_dev,
+							  other);
+		}
+	}
+	return false;
+}
+
+static int iov_bench_init(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct resource *res;
+	struct iov_test *t;
+	struct iov_bench *b;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA) || !IS_ENABLED(CONFIG_PCI_IOV))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA and CONFIG_PCI_IOV");
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	if (!bench_find_pair(test, b))
+		kunit_skip(test, "needs two pci-testdev behind one bridge (x86_64 run)");
+	KUNIT_ASSERT_EQ(test, 0, pcim_p2pdma_init(b->provider));
+	b->p2p = pcim_p2pdma_provider(b->provider, 0);
+	KUNIT_ASSERT_NOT_NULL(test, b->p2p);
+
+	KUNIT_ASSERT_EQ(test, 0, iov_test_setup(test, BENCH_SIZE, BENCH_BLOCK));
+	t = iov_test_of(test);
+	t->bench = b;
+
+	device_initialize(&b->vf.dev);
+	b->vf.dev.release = bench_vf_release;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_device,
+							   &b->vf.dev));
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&b->vf.dev, "xe-iov-bench-vf"));
+#ifdef CONFIG_PCI_IOV
+	b->vf.is_virtfn = 1;
+	b->vf.physfn = b->pf;
+#endif
+	res = &b->vf.resource[LMEM_BAR];
+	res->start = pci_resource_start(b->provider, 0);
+	res->end = res->start + BENCH_SIZE - 1;
+	res->flags = IORESOURCE_MEM;
+	b->iov_data.vf = &b->vf;
+	b->iov_data.bar = LMEM_BAR;
+	b->sgt_data.p2p_provider = b->provider;
+
+	/* The whole LMEM in 16 MiB ranges, in a shuffled order. */
+	for (i = 0; i < BENCH_RANGES; i++) {
+		u64 offset = (u64)((i * 37) % BENCH_RANGES) * (BENCH_SIZE / BENCH_RANGES);
+
+		b->r[i].start = offset;
+		b->r[i].end = offset + BENCH_SIZE / BENCH_RANGES - 1;
+		b->phys[i].paddr = res->start + offset;
+		b->phys[i].len = BENCH_SIZE / BENCH_RANGES;
+	}
+
+	exp_info.ops = &bench_dmabuf_ops;
+	exp_info.size = BENCH_SIZE;
+	exp_info.priv = b;
+	b->dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_dmabuf,
+							   b->dmabuf));
+	return 0;
+}
+
+/* Walk the addresses as the PPGTT bind does; returns the bytes walked. */
+static u64 bench_walk(struct xe_res_cursor *cur, unsigned int *segments)
+{
+	u64 bytes = 0;
+
+	*segments = 0;
+	while (cur->remaining) {
+		u64 len = min(cur->size, cur->remaining);
+
+		bytes += len;
+		(*segments)++;
+		xe_res_next(cur, len);
+	}
+	return bytes;
+}
+
+/*
+ * One import through IOV: what xe_dma_buf_iov_map_bo() and unmap do. With
+ * @ranges_only, only the core's part: the exporter's ranges, checked and
+ * indexed, and given back.
+ */
+static int bench_import_iov(struct kunit *test, struct dma_buf_attachment *attach,
+			    struct xe_dma_buf_iov_map **kept, bool ranges_only)
+{
+	struct iov_test *t = iov_test_of(test);
+	struct xe_dma_buf_iov_map *map;
+	struct xe_res_cursor cur;
+	struct dma_buf_iov *iov;
+	unsigned int segments;
+	int ret = 0;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	iov = dma_buf_iov_map(attach);
+	if (IS_ERR(iov)) {
+		ret = PTR_ERR(iov);
+		goto out;
+	}
+	if (ranges_only)
+		goto unmap;
+	/* The bench VF has no VF id: it is VF1 of the fake PF. */
+	map = xe_dma_buf_iov_translate(t->xe, 1, iov);
+	if (IS_ERR(map)) {
+		ret = PTR_ERR(map);
+	} else {
+		xe_res_first_dma(map->addr, 0, BENCH_SIZE, &cur);
+		if (bench_walk(&cur, &segments) != BENCH_SIZE)
+			ret = -EIO;
+		if (kept && !ret)
+			*kept = map;
+		else
+			xe_dma_buf_iov_put(map);
+	}
+unmap:
+	dma_buf_iov_unmap(attach, iov);
+out:
+	dma_resv_unlock(attach->dmabuf->resv);
+	return ret;
+}
+
+/* One import through SGT: the map xe_bo_move_dmabuf() makes, then a walk. */
+static int bench_import_sgt(struct dma_buf_attachment *attach,
+			    unsigned int *segments)
+{
+	struct xe_res_cursor cur;
+	struct sg_table *sgt;
+	unsigned int n;
+	int ret = 0;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+	} else {
+		xe_res_first_sg(sgt, 0, BENCH_SIZE, &cur);
+		if (bench_walk(&cur, &n) != BENCH_SIZE)
+			ret = -EIO;
+		if (segments)
+			*segments = n;
+		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	dma_resv_unlock(attach->dmabuf->resv);
+	return ret;
+}
+
+enum bench_kind {
+	BENCH_IOV,
+	BENCH_IOV_RANGES,
+	BENCH_SGT,
+};
+
+/* Best of BENCH_ROUNDS rounds of BENCH_LOOPS imports, in ns per import. */
+static u64 bench_time(struct kunit *test, struct dma_buf_attachment *attach,
+		      enum bench_kind kind)
+{
+	u64 best = U64_MAX;
+	int r, i;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		u64 t0 = ktime_get_ns();
+
+		for (i = 0; i < BENCH_LOOPS; i++)
+			KUNIT_ASSERT_EQ(test, 0, kind == BENCH_SGT ?
+					bench_import_sgt(attach, NULL) :
+					bench_import_iov(test, attach, NULL,
+							 kind == BENCH_IOV_RANGES));
+		best = min(best, div_u64(ktime_get_ns() - t0, BENCH_LOOPS));
+		cond_resched();
+	}
+	return best;
+}
+
+static void bench_iov_vs_sgt_p2p(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	struct iov_bench *b = t->bench;
+	struct dma_buf_iov_imp_data i_iov = { .pf = b->pf, .bar = LMEM_BAR };
+	struct dma_buf_sgt_imp_data i_sgt = { .allow_p2p = true };
+	struct dma_buf_attachment *a_iov, *a_sgt;
+	struct dma_buf_mapping_match imp[2];
+	struct xe_dma_buf_iov_map *map = NULL;
+	unsigned int i, segments;
+	u64 t_iov, t_ranges, t_sgt, x;
+
+	/* xe's importer list: IOV, then SGT with P2P. */
+	imp[0] = dma_buf_iov_import(&i_iov);
+	imp[1] = dma_buf_sgt_import(&i_sgt);
+	a_iov = dma_buf_mapping_attach(b->dmabuf, &b->pf->dev, imp, 2,
+				       &bench_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_iov);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(a_iov));
+	/* What the PF gets when IOV cannot be used. */
+	a_sgt = dma_buf_mapping_attach(b->dmabuf, &b->pf->dev, imp + 1, 1,
+				       &bench_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_sgt);
+	KUNIT_ASSERT_FALSE(test, dma_buf_attachment_is_iov(a_sgt));
+
+	/* Both describe the whole buffer; IOV lands in the VF's own VRAM. */
+	KUNIT_ASSERT_EQ(test, 0, bench_import_iov(test, a_iov, &map, false));
+	KUNIT_ASSERT_EQ(test, map->nr, BENCH_RANGES);
+	for (i = 0; i < BENCH_RANGES; i++) {
+		u64 block = div64_u64(b->r[i].start, BENCH_BLOCK);
+
+		KUNIT_EXPECT_EQ(test, map->addr[i].addr,
+				TEST_DPA_BASE + (BENCH_SIZE / BENCH_BLOCK - 1 - block) *
+				BENCH_BLOCK);
+		KUNIT_EXPECT_EQ(test, PAGE_SIZE << map->addr[i].order,
+				(unsigned long)BENCH_BLOCK);
+	}
+	xe_dma_buf_iov_put(map);
+	KUNIT_ASSERT_EQ(test, 0, bench_import_sgt(a_sgt, &segments));
+	KUNIT_EXPECT_EQ(test, segments, BENCH_RANGES);
+
+	bench_time(test, a_iov, BENCH_IOV);
+	t_iov = bench_time(test, a_iov, BENCH_IOV);
+	t_ranges = bench_time(test, a_iov, BENCH_IOV_RANGES);
+	t_sgt = bench_time(test, a_sgt, BENCH_SGT);
+	x = t_iov ? div64_u64(t_sgt * 100, t_iov) : 0;
+	kunit_info(test, "bench: PF import of a VF's 1 GiB in %d ranges, map+walk+unmap: IOV %llu ns (core's ranges alone %llu ns), SGT (P2P bus addresses) %llu ns, IOV %llu.%02llux faster (goal >= 10x)\n",
+		   BENCH_RANGES, t_iov, t_ranges, t_sgt, div_u64(x, 100),
+		   x % 100);
+
+	dma_buf_detach(b->dmabuf, a_sgt);
+	dma_buf_detach(b->dmabuf, a_iov);
+	/* Every map was given back and every LMEM reference dropped. */
+	KUNIT_EXPECT_EQ(test, b->maps, b->unmaps);
+	KUNIT_EXPECT_GT(test, t->gets, 0);
+	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
+}
+
+static struct kunit_case xe_dma_buf_iov_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_iov_vs_sgt_p2p),
+	{}
+};
+
+static struct kunit_suite xe_dma_buf_iov_bench_suite = {
+	.name = "xe_dma_buf_iov_bench",
+	.test_cases = xe_dma_buf_iov_bench_cases,
+	.init = iov_bench_init,
+};
+
+kunit_test_suites(&xe_dma_buf_iov_suite, &xe_dma_buf_iov_bench_suite);
