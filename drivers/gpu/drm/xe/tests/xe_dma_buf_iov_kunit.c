@@ -244,21 +244,37 @@ static void follows_vram_blocks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
 
-static void many_pieces_in_one_range(struct kunit *test)
+static void more_pieces_than_guessed(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	/* 15 pages in one block: 8 + 4 + 2 + 1, more than the first guess. */
-	const struct range r[] = { { TEST_PG(16), TEST_PG(31) - 1 } };
+	/*
+	 * 15 pages in one block (8 + 4 + 2 + 1), then 3 (2 + 1): more pieces
+	 * than the two per range first made room for, so the map grows in the
+	 * middle of the second range.
+	 */
+	const struct range r[] = {
+		{ TEST_PG(16), TEST_PG(31) - 1 },
+		{ TEST_PG(40), TEST_PG(43) - 1 },
+	};
 	struct xe_dma_buf_iov_map *map;
 
-	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 2));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
-	KUNIT_EXPECT_EQ(test, map->nr, 4);
+	KUNIT_EXPECT_EQ(test, map->nr, 6);
 	expect_entry(test, map, 0, expected_dpa(1, TEST_PG(16)), 3);
 	expect_entry(test, map, 1, expected_dpa(1, TEST_PG(24)), 2);
 	expect_entry(test, map, 2, expected_dpa(1, TEST_PG(28)), 1);
 	expect_entry(test, map, 3, expected_dpa(1, TEST_PG(30)), 0);
-	KUNIT_EXPECT_EQ(test, map_bytes(map), TEST_PG(15));
+	expect_entry(test, map, 4, expected_dpa(1, TEST_PG(40)), 1);
+	expect_entry(test, map, 5, expected_dpa(1, TEST_PG(42)), 0);
+	KUNIT_EXPECT_EQ(test, map_bytes(map), TEST_PG(18));
+	xe_dma_buf_iov_put(map);
+
+	/* The first range alone: the map grows within it. */
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, map->nr, 4);
+	expect_entry(test, map, 3, expected_dpa(1, TEST_PG(30)), 0);
 	xe_dma_buf_iov_put(map);
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
@@ -339,7 +355,7 @@ static void refuses_with_eperm(struct kunit *test)
 static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
-	KUNIT_CASE(many_pieces_in_one_range),
+	KUNIT_CASE(more_pieces_than_guessed),
 	KUNIT_CASE(last_page_is_inside),
 	KUNIT_CASE(lmem_not_in_vram),
 	KUNIT_CASE_PARAM(refuses_with_eperm, refusal_gen_params),
