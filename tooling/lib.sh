@@ -77,3 +77,21 @@ series_patches() {
 		echo "$p"
 	done
 }
+
+# Set up an x86_64 kunit.py run (tooling/kunit-x86, tooling/bench): build
+# tools and QEMU, ccache, QEMU in TCG only whatever /dev/kvm says
+# (tooling/kunit/tcg/), and in KUNIT_X86_ARGS what every such run passes:
+# the dma-buf and xe suites in one kernel, with PCI P2P and the pci-testdev
+# topology the P2P cases need (tooling/kunit/x86_64-p2p.*).
+kunit_x86_setup() {
+	need_pkgs ccache bc flex bison python3 libelf-dev libssl-dev qemu-system-x86
+	export CCACHE_DIR=$CACHE_DIR/ccache
+	export PATH="$TOOLING_DIR/kunit/tcg:$PATH"
+	KUNIT_X86_ARGS=(--arch=x86_64
+		--kunitconfig=drivers/dma-buf
+		--kunitconfig=drivers/gpu/drm/xe
+		--kunitconfig="$TOOLING_DIR/kunit/x86_64-p2p.config"
+		--kunitconfig="$TOOLING_DIR/kunit/x86_64-xe.config"
+		--qemu_args="$(tr '\n' ' ' < "$TOOLING_DIR/kunit/x86_64-p2p.qemu-args")"
+		--jobs="$(nproc)" --timeout=900 --make_options CC="ccache gcc")
+}
