@@ -29,8 +29,6 @@ struct iov_bench;
 struct iov_test {
 	struct xe_device *xe;
 	struct xe_bo lmem[TEST_MAX_VFS + 1];
-	/* The fake VRAM layout: each VF's LMEM size and the block size. */
-	u64 lmem_size, block_size;
 	/* Each VF's LMEM blocks in VRAM, as a cursor walks them. */
 	struct drm_pagemap_addr *blocks[TEST_MAX_VFS + 1];
 	/* The LMEM objects are not in VRAM. */
@@ -74,15 +72,15 @@ static int fake_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
 }
 
 /*
- * VF n's LMEM is the n-th lmem_size bytes of VRAM, but its blocks are stored
- * in reverse order, so that a range crossing a block boundary is not
- * contiguous in VRAM.
+ * VF n's LMEM is the n-th @lmem_size bytes of VRAM, but its blocks of
+ * @block_size are stored in reverse order, so that a range crossing a block
+ * boundary is not contiguous in VRAM.
  */
 static void fake_lmem_blocks(struct kunit *test, struct iov_test *t,
-			     unsigned int vfid)
+			     unsigned int vfid, u64 lmem_size, u64 block_size)
 {
-	u64 nblocks = div64_u64(t->lmem_size, t->block_size);
-	unsigned int order = ilog2(t->block_size >> PAGE_SHIFT);
+	u64 nblocks = div64_u64(lmem_size, block_size);
+	unsigned int order = ilog2(block_size >> PAGE_SHIFT);
 	u64 i;
 
 	t->blocks[vfid] = kunit_kcalloc(test, nblocks, sizeof(*t->blocks[vfid]),
@@ -91,8 +89,8 @@ static void fake_lmem_blocks(struct kunit *test, struct iov_test *t,
 	for (i = 0; i < nblocks; i++)
 		t->blocks[vfid][i] =
 			drm_pagemap_addr_encode(TEST_DPA_BASE +
-						t->lmem_size * (vfid - 1) +
-						t->block_size * (nblocks - 1 - i),
+						lmem_size * (vfid - 1) +
+						block_size * (nblocks - 1 - i),
 						XE_INTERCONNECT_VRAM, order,
 						DMA_BIDIRECTIONAL);
 }
@@ -130,11 +128,9 @@ static int iov_test_setup(struct kunit *test, u64 lmem_size, u64 block_size)
 	KUNIT_ASSERT_TRUE(test, xe_dma_buf_iov_supported(t->xe));
 	t->xe->sriov.pf.device_total_vfs = TEST_MAX_VFS;
 	t->xe->sriov.pf.driver_max_vfs = TEST_MAX_VFS;
-	t->lmem_size = lmem_size;
-	t->block_size = block_size;
 	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
 		t->lmem[vfid].ttm.base.size = lmem_size;
-		fake_lmem_blocks(test, t, vfid);
+		fake_lmem_blocks(test, t, vfid, lmem_size, block_size);
 	}
 	test->priv = t;
 
