@@ -10,7 +10,7 @@ BASE_PKG=linux-source-7.3
 BASE_SUITE=trixie-backports
 BASE_DIR=$CACHE_DIR/base-$BASE_VERSION
 WORK_DIR=${WORK_DIR:-$CACHE_DIR/work}
-mkdir -p "$CACHE_DIR"
+mkdir -p "$CACHE_DIR/build"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
