@@ -9,6 +9,7 @@
 
 struct dma_buf;
 struct dma_buf_attachment;
+struct dma_buf_export_info;
 struct dma_buf_mapping_match;
 struct dma_buf_sgt_exp_ops;
 struct dma_buf_sgt_imp_data;
@@ -44,6 +45,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      size_t nr_imp);
 void dma_buf_mapping_release(struct dma_buf_attachment *attach);
 void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach);
+int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info);
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach);
 

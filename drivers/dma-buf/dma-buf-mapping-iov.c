@@ -133,7 +133,7 @@ static const struct dma_buf_mapping_type dma_buf_mapping_iov = {
  * @ops: the exporter's IOV operations
  * @data: its match data
  *
- * Return: the entry, to put in the list passed to dma_buf_mapping_match().
+ * Return: the entry, to put in the list passed to dma_buf_match_mapping().
  */
 struct dma_buf_mapping_match
 dma_buf_iov_export(const struct dma_buf_iov_exp_ops *ops,
@@ -363,6 +363,9 @@ void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach) || !iov))
+		return;
+	/* More unmaps than maps: @iov is not a list the core handed out. */
+	if (WARN_ON(!attach->map.nr_mapped))
 		return;
 	ops->unmap_iov(attach);
 	dma_buf_iov_free(iov);

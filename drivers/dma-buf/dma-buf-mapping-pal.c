@@ -118,7 +118,7 @@ static const struct dma_buf_mapping_type dma_buf_mapping_pal = {
  * @ops: the exporter's PAL operations
  * @data: its match data
  *
- * Return: the entry, to put in the list passed to dma_buf_mapping_match().
+ * Return: the entry, to put in the list passed to dma_buf_match_mapping().
  */
 struct dma_buf_mapping_match
 dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
@@ -309,6 +309,9 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach) || !pal))
+		return;
+	/* More unmaps than maps: @pal is not a list the core handed out. */
+	if (WARN_ON(!attach->map.nr_mapped))
 		return;
 	ops->unmap_pal(attach);
 	kfree(pal);

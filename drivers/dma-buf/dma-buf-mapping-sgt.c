@@ -93,7 +93,10 @@ static void dma_buf_sgt_describe(struct seq_file *s,
  * exporter that still sets &dma_buf_ops.map_dma_buf offers it implicitly, and
  * dma_buf_attach() and dma_buf_dynamic_attach() accept only it. With a
  * &dma_buf_sgt_exp_data.p2p_provider, the importer must accept P2P and the
- * PCIe distance between the provider and the importer's device is the cost.
+ * PCIe distance between the provider and the importer's device is the cost,
+ * which chooses between entries marked as alternatives of each other. Its
+ * map, dma_buf_map_attachment(), pins the buffer for static importers, so
+ * they may list it.
  */
 const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 	.name = "sgt",
@@ -102,6 +105,7 @@ const struct dma_buf_mapping_type dma_buf_mapping_sgt = {
 	.match = dma_buf_sgt_match,
 	.finish = dma_buf_sgt_finish,
 	.describe = dma_buf_sgt_describe,
+	.pin_on_map = true,
 };
 EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_sgt, "DMA_BUF");
 

@@ -27,23 +27,32 @@
  *
  * At attach time the importer gives an ordered list of the types it accepts
  * (dma_buf_mapping_attach()) and the exporter an ordered list of the types it
- * offers (&dma_buf_ops.match_mapping calling dma_buf_mapping_match(), or the
+ * offers (&dma_buf_ops.match_mapping calling dma_buf_match_mapping(), or the
  * single static &dma_buf_export_info.mapping). Both lists are arrays of
  * &struct dma_buf_mapping_match built with the type's helpers. The core
- * picks one pair:
+ * picks one pair, and each side's order is that side's decision:
  *
- * - the exporter's order decides between types;
- * - among compatible pairs of the winning type, the type's cost decides
- *   (for SGT, the PCIe P2P distance), so an exporter or an importer with
- *   several paths to the memory gets the shortest;
- * - equal costs go to the exporter's earlier entry, then the importer's.
+ * - the first exporter entry that is compatible with some importer entry
+ *   wins, and for it the first compatible importer entry;
+ * - cost only decides between entries that a side declares as alternative
+ *   paths to the same memory (&dma_buf_match_mapping.alternative, for
+ *   example one buffer behind two PCIe P2P providers): among the compatible
+ *   pairs of the first such run, the lowest cost that the type's match
+ *   returns wins (for SGT, the P2P distance), and equal costs go to the
+ *   earlier exporter entry, then the earlier importer entry.
+ *
+ * The core never weighs entries that are not alternatives of each other:
+ * an exporter that lists P2P before host memory gets P2P for every importer
+ * that accepts it and can reach the provider, whatever the distance.
  *
  * The core can also convert: an exporter entry of the PAL type, for MMIO
  * with a P2P provider, serves an SGT importer entry that accepts P2P and can
  * reach the provider; the core then builds the sg_table from the list at
- * map time and frees it at unmap. Such a pair counts as an SGT candidate at
- * the exporter entry's place, with the P2P distance as its cost. The reverse
- * (an sg_table handed out as physical addresses) is never made.
+ * map time and frees it at unmap. A conversion is a last resort: the core
+ * only tries it when no pair of the two lists matches natively, so an entry
+ * the exporter wrote itself, of any type, always comes first; among
+ * conversion pairs the rules above apply, with the P2P distance as cost.
+ * The reverse (an sg_table handed out as physical addresses) is never made.
  *
  * The result is recorded in &dma_buf_attachment.map and never changes until
  * dma_buf_detach(); the importer checks it with dma_buf_attachment_is_type()
@@ -55,8 +64,11 @@
  * a type and nothing changes for drivers that do not use mapping types.
  *
  * Errors: a malformed list (a NULL type, a type without a match function, an
- * entry whose data has another size than its type expects, a NULL or empty
- * list, more than %DMA_BUF_MAPPING_MAX_ENTRIES entries) fails with -EINVAL;
+ * entry whose data has another size than its type expects, an alternative
+ * that does not follow an entry of its type, a NULL or empty list, more than
+ * %DMA_BUF_MAPPING_MAX_ENTRIES entries, a type without
+ * &dma_buf_mapping_type.pin_on_map in the list of an importer without
+ * &dma_buf_attach_ops) fails with -EINVAL;
  * no compatible pair fails with -EOPNOTSUPP and a debug message naming both
  * lists; a match error other than -EOPNOTSUPP aborts with that error.
  */
@@ -66,14 +78,25 @@
  *
  * - dma_buf_mapping_attach(), dma_buf_attach(), dma_buf_dynamic_attach() and
  *   dma_buf_detach() are called without the reservation lock.
- * - &dma_buf_ops.match_mapping, dma_buf_mapping_match() and a type's
+ * - &dma_buf_ops.match_mapping, dma_buf_match_mapping() and a type's
  *   &dma_buf_mapping_type.match, &dma_buf_mapping_type.finish and
  *   &dma_buf_mapping_type.release run with the reservation lock held; they
  *   may sleep but must not take that lock. The attachment they see is fully
  *   initialised but not yet on the buffer's list of attachments, and the
- *   exporter's &dma_buf_ops.attach has not run yet: an exporter reads the
- *   state it needs for matching under the reservation lock, so the match
- *   cannot race with its own revocation or teardown.
+ *   exporter's &dma_buf_ops.attach has not run yet.
+ * - Lock order: the reservation lock comes before every lock that an
+ *   exporter takes in &dma_buf_ops.match_mapping. An exporter that holds a
+ *   lock of its own while it takes the reservation lock (to revoke, for
+ *   example) must not take that lock in &dma_buf_ops.match_mapping; it reads
+ *   the state it matches on (a revoked flag) under the reservation lock
+ *   instead.
+ * - What the match saw may change before the attachment is used: for an
+ *   exporter with &dma_buf_ops.attach, the reservation lock is dropped
+ *   between the match and the attachment being put on the buffer's list, so
+ *   a revocation in between does not reach it through
+ *   &dma_buf_attach_ops.move_notify. Such an exporter checks its state again
+ *   in its map functions, under the reservation lock, and refuses to map
+ *   memory it revoked.
  * - &dma_buf_ops.attach and &dma_buf_ops.detach run without it, as before.
  * - Each type's map and unmap functions are called with the reservation lock
  *   held, like dma_buf_map_attachment(); the ``_unlocked`` variants take it.
@@ -82,6 +105,41 @@
  */
 
 static const char *const dma_buf_mapping_side[] = { "importer", "exporter" };
+
+/*
+ * What only the match of one attach needs: on the attach path's stack, and
+ * reached through &dma_buf_mapping_state.neg while the match runs.
+ */
+struct dma_buf_mapping_negotiation {
+	const struct dma_buf_mapping_match *imp;
+	size_t nr_imp;
+	bool matched;
+};
+
+/*
+ * Why entry @i of @list is malformed, or NULL when it is fine. Shared by the
+ * lists given at attach time and the static entry given at export time.
+ */
+static const char *
+dma_buf_mapping_entry_fault(const struct dma_buf_mapping_match *list, size_t i,
+			    bool exporter)
+{
+	const struct dma_buf_mapping_match *m = &list[i];
+	const struct dma_buf_mapping_type *type = m->type;
+
+	if (!type || !type->match)
+		return "no type or no match op";
+	if (m->data_size != (exporter ? type->exp_data_size : type->imp_data_size))
+		return "match data of the wrong size";
+	if (m->data_size && !m->data)
+		return "no match data";
+	if (exporter != !!m->ops)
+		return exporter ? "no exporter ops" :
+				  "exporter ops in an importer entry";
+	if (m->alternative && (!i || list[i - 1].type != type))
+		return "alternative that follows no entry of its type";
+	return NULL;
+}
 
 static int dma_buf_mapping_check_list(struct dma_buf_attachment *attach,
 				      const struct dma_buf_mapping_match *list,
@@ -92,26 +150,20 @@ static int dma_buf_mapping_check_list(struct dma_buf_attachment *attach,
 
 	if (!nr || nr > DMA_BUF_MAPPING_MAX_ENTRIES || !list) {
 		dev_warn_ratelimited(attach->dev,
-				     "dma-buf %s: %s gave %zu mapping types at %p\n",
-				     attach->dmabuf->exp_name, side, nr, list);
+				     "dma-buf %s: %s gave %zu mapping types%s\n",
+				     attach->dmabuf->exp_name, side, nr,
+				     list ? "" : " and no list");
 		return -EINVAL;
 	}
 
 	for (i = 0; i < nr; i++) {
-		const struct dma_buf_mapping_match *m = &list[i];
-		const struct dma_buf_mapping_type *type = m->type;
-		const char *why = NULL;
+		const struct dma_buf_mapping_type *type = list[i].type;
+		const char *why;
 
-		if (!type || !type->match)
-			why = "no type or no match op";
-		else if (m->data_size != (exporter ? type->exp_data_size :
-						     type->imp_data_size))
-			why = "match data of the wrong size";
-		else if (m->data_size && !m->data)
-			why = "no match data";
-		else if (exporter != !!m->ops)
-			why = exporter ? "no exporter ops" :
-					 "exporter ops in an importer entry";
+		why = dma_buf_mapping_entry_fault(list, i, exporter);
+		if (!why && !exporter && !attach->importer_ops &&
+		    !type->pin_on_map)
+			why = "a type that needs an importer with move_notify";
 		if (why) {
 			dev_warn_ratelimited(attach->dev,
 					     "dma-buf %s: %s entry %zu (%s): %s\n",
@@ -122,6 +174,29 @@ static int dma_buf_mapping_check_list(struct dma_buf_attachment *attach,
 		}
 	}
 	return 0;
+}
+
+/*
+ * The static entry of &dma_buf_export_info.mapping is checked when the buffer
+ * is exported, so that a malformed one fails dma_buf_export() itself.
+ */
+int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info)
+{
+	const struct dma_buf_mapping_match *m = &exp_info->mapping;
+	const char *why;
+
+	if (!m->type && !m->ops && !m->data)
+		return 0;
+	if (exp_info->ops->match_mapping)
+		why = "given together with match_mapping";
+	else
+		why = dma_buf_mapping_entry_fault(m, 0, true);
+	if (!why)
+		return 0;
+	pr_warn_ratelimited("dma-buf %s: static mapping type (%s): %s\n",
+			    exp_info->exp_name,
+			    m->type && m->type->name ? m->type->name : "?", why);
+	return -EINVAL;
 }
 
 static void dma_buf_mapping_names(char *buf, size_t len,
@@ -141,50 +216,142 @@ static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
 				     size_t nr_exp)
 {
 	struct dma_buf_mapping_state *st = &attach->map;
+	const struct dma_buf_mapping_negotiation *neg = st->neg;
 	char e[64], i[64];
 
 	dma_buf_mapping_names(e, sizeof(e), exp, nr_exp);
-	dma_buf_mapping_names(i, sizeof(i), st->imp, st->nr_imp);
+	dma_buf_mapping_names(i, sizeof(i), neg->imp, neg->nr_imp);
 	dev_dbg(attach->dev,
 		"dma-buf %s: no common mapping type: exporter offers [%s], importer accepts [%s], %u pairs refused\n",
 		attach->dmabuf->exp_name, e, i, st->nr_rejected);
 }
 
 /* The conversions the core makes: PAL to SGT only; never the reverse. */
-static const struct dma_buf_mapping_conv *const dma_buf_mapping_convs[] = {
-	&dma_buf_pal_to_sgt,
-};
-
 static const struct dma_buf_mapping_conv *
 dma_buf_mapping_find_conv(const struct dma_buf_mapping_type *from,
 			  const struct dma_buf_mapping_type *to)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dma_buf_mapping_convs); i++)
-		if (dma_buf_mapping_convs[i]->from == from &&
-		    dma_buf_mapping_convs[i]->to == to)
-			return dma_buf_mapping_convs[i];
+#ifdef CONFIG_DMABUF_MAPPING_PAL
+	if (dma_buf_pal_to_sgt.from == from && dma_buf_pal_to_sgt.to == to)
+		return &dma_buf_pal_to_sgt;
+#endif
 	return NULL;
 }
 
 static void dma_buf_mapping_reject(struct dma_buf_mapping_state *st,
-				   const struct dma_buf_mapping_type *type,
 				   size_t exp_idx, size_t imp_idx, int err)
 {
+#ifdef CONFIG_DEBUG_FS
 	if (st->nr_rejected < DMA_BUF_MAPPING_REJECTS) {
 		struct dma_buf_mapping_reject *r = &st->rejects[st->nr_rejected];
 
-		r->type = type;
 		r->exp_idx = exp_idx;
 		r->imp_idx = imp_idx;
 		r->err = err;
 	}
+#endif
 	st->nr_rejected++;
 }
 
+/* The best pair found so far, and the conversion it needs, if any. */
+struct dma_buf_mapping_pick {
+	const struct dma_buf_mapping_conv *conv;
+	size_t exp_idx;
+	size_t imp_idx;
+	int cost;
+};
+
+/* One past the last entry of the run of alternatives that starts at @i. */
+static size_t dma_buf_mapping_run_end(const struct dma_buf_mapping_match *list,
+				      size_t nr, size_t i)
+{
+	while (++i < nr && list[i].alternative)
+		;
+	return i;
+}
+
+/*
+ * Try every pair of the exporter run [@e, @e_end) and the importer run
+ * [@i, @i_end), through @conv when it is set, and keep the cheapest in @pick;
+ * equal costs go to the earlier exporter entry, then the earlier importer
+ * entry. Returns 0 when a pair matched, -EOPNOTSUPP when none did, or the
+ * error that aborts the attach.
+ */
+static int dma_buf_mapping_try_runs(struct dma_buf_attachment *attach,
+				    const struct dma_buf_mapping_match *exp,
+				    size_t e, size_t e_end,
+				    size_t i, size_t i_end,
+				    const struct dma_buf_mapping_conv *conv,
+				    struct dma_buf_mapping_pick *pick)
+{
+	struct dma_buf_mapping_state *st = &attach->map;
+	const struct dma_buf_mapping_match *imp = st->neg->imp;
+	int ret, found = -EOPNOTSUPP;
+	size_t j;
+
+	for (; e < e_end; e++) {
+		for (j = i; j < i_end; j++) {
+			st->nr_tried++;
+			if (conv)
+				ret = conv->match(attach, &exp[e], &imp[j]);
+			else
+				ret = exp[e].type->match(attach, &exp[e], &imp[j]);
+			if (ret == -EOPNOTSUPP) {
+				dma_buf_mapping_reject(st, e, j, ret);
+				continue;
+			}
+			if (ret < 0)
+				return ret;
+			if (found == -EOPNOTSUPP || ret < pick->cost) {
+				pick->conv = conv;
+				pick->exp_idx = e;
+				pick->imp_idx = j;
+				pick->cost = ret;
+				found = 0;
+			}
+		}
+	}
+	return found;
+}
+
+/*
+ * Walk the runs of alternatives of both lists, the exporter's outside, and
+ * stop at the first pair of runs that has a compatible pair: runs of one type
+ * or, with @convert, runs that a conversion of the core links.
+ */
+static int dma_buf_mapping_search(struct dma_buf_attachment *attach,
+				  const struct dma_buf_mapping_match *exp,
+				  size_t nr_exp, bool convert,
+				  struct dma_buf_mapping_pick *pick)
+{
+	const struct dma_buf_mapping_negotiation *neg = attach->map.neg;
+	const struct dma_buf_mapping_conv *conv = NULL;
+	size_t e, e_end, i, i_end;
+	int ret;
+
+	for (e = 0; e < nr_exp; e = e_end) {
+		e_end = dma_buf_mapping_run_end(exp, nr_exp, e);
+		for (i = 0; i < neg->nr_imp; i = i_end) {
+			i_end = dma_buf_mapping_run_end(neg->imp, neg->nr_imp, i);
+			if (convert) {
+				conv = dma_buf_mapping_find_conv(exp[e].type,
+								 neg->imp[i].type);
+				if (!conv)
+					continue;
+			} else if (exp[e].type != neg->imp[i].type) {
+				continue;
+			}
+			ret = dma_buf_mapping_try_runs(attach, exp, e, e_end,
+						       i, i_end, conv, pick);
+			if (ret != -EOPNOTSUPP)
+				return ret;
+		}
+	}
+	return -EOPNOTSUPP;
+}
+
 /**
- * dma_buf_mapping_match - match an exporter's mapping types for an attachment
+ * dma_buf_match_mapping - match an exporter's mapping types for an attachment
  * @attach: the attachment being created; fully initialised (dma-buf, device,
  *	importer ops and private data set)
  * @exp: the exporter's ordered list of mapping types
@@ -192,13 +359,9 @@ static void dma_buf_mapping_reject(struct dma_buf_mapping_state *st,
  *
  * Called exactly once by an exporter's &dma_buf_ops.match_mapping (the core
  * calls it itself for exporters without that op). Chooses the mapping type of
- * @attach from @exp and the importer's list:
- *
- * - the exporter's order decides between types: the type of the first
- *   exporter entry that is compatible with any importer entry wins;
- * - among all compatible pairs of that type, the lowest cost returned by
- *   &dma_buf_mapping_type.match wins; ties go to the earlier exporter entry,
- *   then to the earlier importer entry.
+ * @attach from @exp and the importer's list by the rules of the "mapping
+ * types" section: the order of each list decides, and cost only between
+ * entries marked as &dma_buf_match_mapping.alternative of each other.
  *
  * The winner's &dma_buf_mapping_type.finish then records what the type needs
  * in @attach. @exp is only read during this call and may live on the stack.
@@ -209,89 +372,58 @@ static void dma_buf_mapping_reject(struct dma_buf_mapping_state *st,
  * attach; -EOPNOTSUPP when no pair is compatible; any other error that a
  * type's match or finish returned.
  */
-int dma_buf_mapping_match(struct dma_buf_attachment *attach,
+int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 			  const struct dma_buf_mapping_match *exp,
 			  size_t nr_exp)
 {
 	struct dma_buf_mapping_state *st = &attach->map;
-	const struct dma_buf_mapping_conv *conv, *best_conv = NULL;
-	const struct dma_buf_mapping_type *type = NULL, *gives;
-	size_t i, j, best_exp = 0, best_imp = 0;
-	int best = INT_MAX;
+	const struct dma_buf_mapping_match *e, *i;
+	struct dma_buf_mapping_pick pick = { };
 	int ret;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 
-	/* Only the attach path sets @imp, and only one list is matched. */
-	if (WARN_ON_ONCE(!st->imp || st->matched))
+	/* Only the attach path sets @neg, and only one list is matched. */
+	if (WARN_ON_ONCE(!st->neg || st->neg->matched))
 		return -EINVAL;
-	st->matched = true;
+	st->neg->matched = true;
 
 	ret = dma_buf_mapping_check_list(attach, exp, nr_exp, true);
 	if (ret)
 		return ret;
 
-	for (i = 0; i < nr_exp; i++) {
-		for (j = 0; j < st->nr_imp; j++) {
-			conv = NULL;
-			gives = exp[i].type;
-			if (st->imp[j].type != gives) {
-				conv = dma_buf_mapping_find_conv(gives,
-								 st->imp[j].type);
-				if (!conv)
-					continue;
-				gives = conv->to;
-			}
-			/* Once a type has won, only its candidates compete. */
-			if (type && gives != type)
-				continue;
-			st->nr_tried++;
-			if (conv)
-				ret = conv->match(attach, &exp[i], &st->imp[j]);
-			else
-				ret = gives->match(attach, &exp[i], &st->imp[j]);
-			if (ret == -EOPNOTSUPP) {
-				dma_buf_mapping_reject(st, exp[i].type, i, j, ret);
-				continue;
-			}
-			if (ret < 0)
-				return ret;
-			if (ret < best) {
-				type = gives;
-				best_conv = conv;
-				best = ret;
-				best_exp = i;
-				best_imp = j;
-			}
-		}
-	}
-
-	if (!type) {
+	ret = dma_buf_mapping_search(attach, exp, nr_exp, false, &pick);
+	/* A conversion only serves when no pair matches natively. */
+	if (ret == -EOPNOTSUPP)
+		ret = dma_buf_mapping_search(attach, exp, nr_exp, true, &pick);
+	if (ret == -EOPNOTSUPP)
 		dma_buf_mapping_no_match(attach, exp, nr_exp);
-		return -EOPNOTSUPP;
-	}
+	if (ret)
+		return ret;
 
-	if (best_conv) {
-		ret = best_conv->finish(attach, &exp[best_exp], &st->imp[best_imp]);
+	e = &exp[pick.exp_idx];
+	i = &st->neg->imp[pick.imp_idx];
+	if (pick.conv) {
+		ret = pick.conv->finish(attach, e, i);
 		if (ret)
 			return ret;
-		st->conv = best_conv;
+		st->conv = pick.conv;
+		st->type = pick.conv->to;
 	} else {
-		if (type->finish) {
-			ret = type->finish(attach, &exp[best_exp],
-					   &st->imp[best_imp]);
+		if (e->type->finish) {
+			ret = e->type->finish(attach, e, i);
 			if (ret)
 				return ret;
 		}
-		st->ops = exp[best_exp].ops;
+		st->type = e->type;
+		st->ops = e->ops;
 	}
-	st->type = type;
-	st->cost = best;
-	st->exp_idx = best_exp;
-	st->imp_idx = best_imp;
+	st->cost = pick.cost;
+	st->exp_idx = pick.exp_idx;
+	st->imp_idx = pick.imp_idx;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_mapping_match, "DMA_BUF");
+EXPORT_SYMBOL_NS_GPL(dma_buf_match_mapping, "DMA_BUF");
 
 /*
  * Run the match of a new attachment against the exporter's offer: its
@@ -302,6 +434,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      const struct dma_buf_mapping_match *imp,
 			      size_t nr_imp)
 {
+	struct dma_buf_mapping_negotiation neg = { .imp = imp, .nr_imp = nr_imp };
 	struct dma_buf_mapping_state *st = &attach->map;
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct dma_buf_mapping_match compat;
@@ -313,8 +446,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 	if (ret)
 		return ret;
 
-	st->imp = imp;
-	st->nr_imp = nr_imp;
+	st->neg = &neg;
 	if (dmabuf->ops->match_mapping) {
 		ret = dmabuf->ops->match_mapping(attach);
 		if (!ret && !st->type) {
@@ -324,14 +456,13 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			ret = -EINVAL;
 		}
 	} else if (dmabuf->exp_mapping.type) {
-		ret = dma_buf_mapping_match(attach, &dmabuf->exp_mapping, 1);
+		ret = dma_buf_match_mapping(attach, &dmabuf->exp_mapping, 1);
 	} else if (dma_buf_sgt_compat_match(dmabuf, &compat)) {
-		ret = dma_buf_mapping_match(attach, &compat, 1);
+		ret = dma_buf_match_mapping(attach, &compat, 1);
 	} else {
 		ret = -EOPNOTSUPP;
 	}
-	st->imp = NULL;
-	st->nr_imp = 0;
+	st->neg = NULL;
 
 	/* An exporter that fails after a successful match must not leak it. */
 	if (ret && st->type)
@@ -362,6 +493,15 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 {
 	struct dma_resv *resv = attach->dmabuf->resv;
 
+	/*
+	 * Lists still handed out are leaked, and an exporter that waits for
+	 * them to come back (a revocation) waits forever: an importer bug.
+	 */
+	WARN(attach->map.nr_mapped,
+	     "dma-buf %s: %s detaches with %u %s lists still mapped\n",
+	     attach->dmabuf->exp_name, dev_name(attach->dev),
+	     attach->map.nr_mapped, attach->map.type->name);
+
 	if (!attach->map.type->release && !attach->map.conv)
 		return;
 	dma_resv_lock(resv, NULL);
@@ -374,7 +514,7 @@ void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach)
 {
 	const struct dma_buf_mapping_state *st = &attach->map;
-	u16 i;
+	u16 __maybe_unused i;
 
 	seq_printf(s, "\t\tmapping: %s", st->type ? st->type->name : "none");
 	if (st->type && st->type->describe) {
@@ -390,11 +530,12 @@ void dma_buf_mapping_describe(struct seq_file *s,
 		   dev_driver_string(attach->dev));
 	seq_printf(s, "\t\tcandidates: %u tried, %u rejected", st->nr_tried,
 		   st->nr_rejected);
+#ifdef CONFIG_DEBUG_FS
 	for (i = 0; i < min_t(u16, st->nr_rejected, DMA_BUF_MAPPING_REJECTS); i++)
-		seq_printf(s, "%s %s exp[%u]/imp[%u] %pe", i ? "," : ":",
-			   st->rejects[i].type->name, st->rejects[i].exp_idx,
-			   st->rejects[i].imp_idx,
+		seq_printf(s, "%s exp[%u]/imp[%u] %pe", i ? "," : ":",
+			   st->rejects[i].exp_idx, st->rejects[i].imp_idx,
 			   ERR_PTR(st->rejects[i].err));
+#endif
 	seq_putc(s, '\n');
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_describe);

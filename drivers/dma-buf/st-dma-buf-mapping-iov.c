@@ -99,7 +99,7 @@ static int iov_match_mapping(struct dma_buf_attachment *attach)
 		dma_buf_sgt_export(&iov_sgt_ops, &sgt),
 	};
 
-	return dma_buf_mapping_match(attach, exp, ctx->offer_sgt ? 2 : 1);
+	return dma_buf_match_mapping(attach, exp, ctx->offer_sgt ? 2 : 1);
 }
 
 static void iov_release(struct dma_buf *dmabuf)
@@ -507,6 +507,20 @@ static void iov_test_forged_request(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/* IOV's map does not pin: an importer without move_notify is refused. */
+static void iov_test_static_importer_refused(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
+	struct dma_buf_attachment *attach;
+
+	attach = dma_buf_mapping_attach(ctx->dmabuf, &ctx->pf->dev, &imp, 1,
+					NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+}
+
 static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
 	KUNIT_CASE(iov_test_not_sgt),
@@ -517,6 +531,7 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_no_fill),
 	KUNIT_CASE(iov_test_revoke),
 	KUNIT_CASE(iov_test_forged_request),
+	KUNIT_CASE(iov_test_static_importer_refused),
 	{}
 };
 

@@ -100,8 +100,8 @@ static int pal_match_mapping(struct dma_buf_attachment *attach)
 	};
 
 	if (ctx->only_sgt)
-		return dma_buf_mapping_match(attach, &exp[1], 1);
-	return dma_buf_mapping_match(attach, exp, ctx->offer_sgt ? 2 : 1);
+		return dma_buf_match_mapping(attach, &exp[1], 1);
+	return dma_buf_match_mapping(attach, exp, ctx->offer_sgt ? 2 : 1);
 }
 
 static void pal_release(struct dma_buf *dmabuf)
@@ -366,6 +366,61 @@ static void pal_test_forged_request(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/* PAL's map does not pin: an importer without move_notify is refused. */
+static void pal_test_static_importer_refused(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_pal_imp_data data = { .attrs = DMA_BUF_PAL_MMIO };
+	struct dma_buf_mapping_match imp = dma_buf_pal_import(&data);
+	struct dma_buf_attachment *attach;
+
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1, NULL,
+					NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+}
+
+/* An unmap without a map is refused, loudly, and frees nothing. */
+static void pal_test_unmap_without_map(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_pal *bogus;
+
+	bogus = kzalloc_obj(*bogus);
+	KUNIT_ASSERT_NOT_NULL(test, bogus);
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	kunit_warning_suppress(test) {
+		pal_unmap_locked(attach, bogus);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+	kfree(bogus);
+}
+
+/* Detaching with a list still out is an importer bug: warned about. */
+static void pal_test_detach_with_list_out(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	pal = pal_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	kunit_warning_suppress(test) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	/* What the importer leaked. */
+	kfree(pal);
+}
+
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_routing),
 	KUNIT_CASE(pal_test_sgt_importer_falls_back),
@@ -375,6 +430,9 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_no_fill),
 	KUNIT_CASE(pal_test_revoke),
 	KUNIT_CASE(pal_test_forged_request),
+	KUNIT_CASE(pal_test_static_importer_refused),
+	KUNIT_CASE(pal_test_unmap_without_map),
+	KUNIT_CASE(pal_test_detach_with_list_out),
 	{}
 };
 

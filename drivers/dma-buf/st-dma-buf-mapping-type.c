@@ -13,6 +13,7 @@
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
@@ -34,6 +35,7 @@ struct test_exp_data {
 
 struct test_imp_data {
 	int id;
+	int cost;
 };
 
 struct test_exp_ops {
@@ -61,6 +63,9 @@ struct test_ctx {
 	int map_calls;
 	int unmap_calls;
 	int test_map_calls;
+	int pin_calls;
+	int unpin_calls;
+	struct mutex exp_lock;	/* an exporter's own lock, for the lock order */
 	bool resv_held_in_match_mapping;
 	bool resv_held_in_type_match;
 	bool resv_held_in_attach;
@@ -93,11 +98,12 @@ static int test_type_match(struct dma_buf_attachment *attach,
 			   const struct dma_buf_mapping_match *imp)
 {
 	const struct test_exp_data *e = exp->data;
+	const struct test_imp_data *i = imp->data;
 	struct test_ctx *ctx = ctx_of(attach);
 
 	ctx->match_calls++;
 	ctx->resv_held_in_type_match = test_resv_held(attach->dmabuf->resv);
-	return e->ret;
+	return e->ret < 0 ? e->ret : e->ret + i->cost;
 }
 
 static int test_type_finish(struct dma_buf_attachment *attach,
@@ -211,9 +217,9 @@ static int test_match_mapping(struct dma_buf_attachment *attach)
 	KUNIT_EXPECT_PTR_EQ(ctx->test, attach->dmabuf, ctx->dmabuf);
 	if (ctx->skip_match_call)
 		return 0;
-	ret = dma_buf_mapping_match(attach, ctx->exp, ctx->nr_exp);
+	ret = dma_buf_match_mapping(attach, ctx->exp, ctx->nr_exp);
 	if (ctx->match_twice)
-		ctx->match_twice_ret = dma_buf_mapping_match(attach, ctx->exp,
+		ctx->match_twice_ret = dma_buf_match_mapping(attach, ctx->exp,
 							     ctx->nr_exp);
 	return ret;
 }
@@ -239,11 +245,32 @@ static void test_release(struct dma_buf *dmabuf)
 {
 }
 
+static int test_pin(struct dma_buf_attachment *attach)
+{
+	ctx_of(attach)->pin_calls++;
+	return 0;
+}
+
+static void test_unpin(struct dma_buf_attachment *attach)
+{
+	ctx_of(attach)->unpin_calls++;
+}
+
 /* A native exporter: its mapping types come from match_mapping. */
 static const struct dma_buf_ops test_native_ops = {
 	.match_mapping = test_match_mapping,
 	.attach = test_attach,
 	.detach = test_detach,
+	.release = test_release,
+};
+
+/* The same, for an exporter that can pin its buffer. */
+static const struct dma_buf_ops test_native_pin_ops = {
+	.match_mapping = test_match_mapping,
+	.attach = test_attach,
+	.detach = test_detach,
+	.pin = test_pin,
+	.unpin = test_unpin,
 	.release = test_release,
 };
 
@@ -318,6 +345,17 @@ static void test_exit(struct kunit *test)
 	sg_free_table(&ctx->sgt);
 }
 
+/* Refused pair @n, in the log that exists where debugfs can show it. */
+static void test_expect_reject(struct kunit *test,
+			       const struct dma_buf_attachment *attach,
+			       unsigned int n, unsigned int exp_idx, int err)
+{
+#ifdef CONFIG_DEBUG_FS
+	KUNIT_EXPECT_EQ(test, attach->map.rejects[n].exp_idx, exp_idx);
+	KUNIT_EXPECT_EQ(test, attach->map.rejects[n].err, err);
+#endif
+}
+
 /* Attach with the given importer list to a native exporter. */
 static struct dma_buf_attachment *
 test_attach_native(struct kunit *test, const struct dma_buf_mapping_match *exp,
@@ -379,26 +417,99 @@ static void test_importer_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 0);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
 	KUNIT_EXPECT_EQ(test, attach->map.cost, 3);
-	KUNIT_EXPECT_EQ(test, ctx->match_calls, 2);
+	/* The first importer entry matched: the second is not even tried. */
+	KUNIT_EXPECT_EQ(test, ctx->match_calls, 1);
 	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, ctx->release_calls, 1);
 	KUNIT_EXPECT_EQ(test, ctx->live, 0);
 }
 
-static void test_cost_pick(struct kunit *test)
+/* Entries that are not alternatives of each other: the order decides. */
+static void test_order_beats_cost(struct kunit *test)
+{
+	static const struct test_exp_data c5 = { .ret = 5 }, c0 = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &c5),
+		test_exp(&test_type, &c0),
+	};
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, 5);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* Among the exporter's alternatives, the cheapest; ties to the first. */
+static void test_cost_among_exporter_alternatives(struct kunit *test)
 {
 	static const struct test_exp_data c5 = { .ret = 5 }, c2 = { .ret = 2 },
 					  c0 = { .ret = 0 };
 	static const struct test_imp_data id1 = { .id = 1 };
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	/* A cheaper entry of another type later in the list does not count. */
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &c5),
+		test_exp(&test_type, &c2),
+		test_exp(&test_type, &c2),
+		test_exp(&test_type, &c0),
+	};
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	/* exp[0..2] are one run; the cheaper exp[3] is not part of it. */
+	exp[1].alternative = true;
+	exp[2].alternative = true;
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 3);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* The same for an importer that reaches the memory through two devices. */
+static void test_cost_among_importer_alternatives(struct kunit *test)
+{
+	static const struct test_exp_data c1 = { .ret = 1 };
+	static const struct test_imp_data far = { .id = 1, .cost = 4 },
+					  near = { .id = 2, .cost = 1 },
+					  nearer = { .id = 3, .cost = 0 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &c1) };
+	struct dma_buf_mapping_match imp[] = {
+		test_imp(&test_type, &far),
+		test_imp(&test_type, &near),
+		test_imp(&test_type, &nearer),
+	};
+
+	/* imp[0..1] are one run; the cheaper imp[2] is not part of it. */
+	imp[1].alternative = true;
+	attach = test_attach_native(test, exp, 1, imp, ARRAY_SIZE(imp));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 1);
+	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.cost, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 2);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* The exporter's order between types, whatever the costs. */
+static void test_type_order_beats_cost(struct kunit *test)
+{
+	static const struct test_exp_data c5 = { .ret = 5 }, c0 = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
 	struct dma_buf_mapping_match exp[] = {
 		test_exp(&test_type, &c5),
 		test_exp(&test_bare_type, &c0),
-		test_exp(&test_type, &c2),
-		test_exp(&test_type, &c2),
 	};
 	struct dma_buf_mapping_match imp[] = {
 		test_imp(&test_bare_type, &id1),
@@ -408,10 +519,8 @@ static void test_cost_pick(struct kunit *test)
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_type));
-	/* Cheapest wins; of the two equal ones, the exporter's first. */
-	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 2);
-	KUNIT_EXPECT_EQ(test, attach->map.cost, 2);
-	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 3);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -437,8 +546,7 @@ static void test_skip_and_abort(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
-	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].err, -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].exp_idx, 0);
+	test_expect_reject(test, attach, 0, 0, -EOPNOTSUPP);
 	dma_buf_detach(ctx->dmabuf, attach);
 
 	ctx->finish_calls = 0;
@@ -475,7 +583,8 @@ struct test_bad_list {
 };
 
 enum { BAD_NULL_TYPE, BAD_SIZE, BAD_NO_DATA, BAD_OPS, BAD_NO_OPS,
-	BAD_NULL_LIST, BAD_EMPTY, BAD_TOO_LONG, BAD_NO_MATCH_OP };
+	BAD_NULL_LIST, BAD_EMPTY, BAD_TOO_LONG, BAD_NO_MATCH_OP, BAD_ALT_FIRST,
+	BAD_ALT_OTHER_TYPE };
 
 static const struct test_bad_list test_bad_lists[] = {
 	{ "importer NULL type", false, BAD_NULL_TYPE },
@@ -486,6 +595,8 @@ static const struct test_bad_list test_bad_lists[] = {
 	{ "importer empty list", false, BAD_EMPTY },
 	{ "importer too long", false, BAD_TOO_LONG },
 	{ "importer type without match", false, BAD_NO_MATCH_OP },
+	{ "importer alternative first", false, BAD_ALT_FIRST },
+	{ "importer alternative of another type", false, BAD_ALT_OTHER_TYPE },
 	{ "exporter NULL type", true, BAD_NULL_TYPE },
 	{ "exporter wrong data size", true, BAD_SIZE },
 	{ "exporter missing data", true, BAD_NO_DATA },
@@ -493,6 +604,8 @@ static const struct test_bad_list test_bad_lists[] = {
 	{ "exporter NULL list", true, BAD_NULL_LIST },
 	{ "exporter empty list", true, BAD_EMPTY },
 	{ "exporter too long", true, BAD_TOO_LONG },
+	{ "exporter alternative first", true, BAD_ALT_FIRST },
+	{ "exporter alternative of another type", true, BAD_ALT_OTHER_TYPE },
 };
 
 static void test_bad_list_desc(const struct test_bad_list *t, char *desc)
@@ -556,6 +669,15 @@ static void test_malformed_list(struct kunit *test)
 		break;
 	case BAD_NO_MATCH_OP:
 		bad[0].type = &test_no_match_op_type;
+		break;
+	case BAD_ALT_FIRST:
+		bad[0].alternative = true;
+		break;
+	case BAD_ALT_OTHER_TYPE:
+		/* Each entry is well formed: only the run is wrong. */
+		bad[1].type = &test_bare_type;
+		bad[1].alternative = true;
+		nr = 2;
 		break;
 	}
 
@@ -727,11 +849,119 @@ static void test_export_needs_a_type(struct kunit *test)
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct test_ctx *ctx = test->priv;
 
-	/* No sg_table ops, no match_mapping, no static entry. */
+	/* No sg_table ops, no match_mapping, no static entry: a driver bug. */
 	exp_info.ops = &test_static_ops;
 	exp_info.size = PAGE_SIZE;
 	exp_info.priv = ctx;
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+}
+
+/* A static importer of SGT: dma_buf_map_attachment() pins, as on v7.3.4. */
+static void test_static_importer_of_sgt_pins(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &plain),
+	};
+	struct dma_buf_attachment *attach;
+
+	test_export(test, &test_native_pin_ops, NULL);
+	ctx->exp = exp;
+	ctx->nr_exp = 1;
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	test_map_unmap(test, attach);
+	KUNIT_EXPECT_EQ(test, ctx->pin_calls, 1);
+	KUNIT_EXPECT_EQ(test, ctx->unpin_calls, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static const struct dma_buf_ops *const test_pin_kinds[] = {
+	&test_native_ops, &test_native_pin_ops,
+};
+
+static void test_pin_kind_desc(const struct dma_buf_ops *const *ops, char *desc)
+{
+	strscpy(desc, (*ops)->pin ? "exporter with pin" : "exporter without pin",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(test_pin_kind, test_pin_kinds, test_pin_kind_desc);
+
+/*
+ * A type whose map does not pin (test_type, PAL, IOV) cannot serve an
+ * importer without move_notify, whether or not the exporter could pin.
+ */
+static void test_static_importer_refused(struct kunit *test)
+{
+	const struct dma_buf_ops *const *ops = test->param_value;
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+	struct dma_buf_attachment *attach;
+
+	test_export(test, *ops, NULL);
+	ctx->exp = exp;
+	ctx->nr_exp = 1;
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, imp, 1, NULL,
+					NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->match_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->pin_calls, 0);
+
+	/* The same list from a dynamic importer is fine. */
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/* A malformed static entry fails the export, not a later attach. */
+static void test_export_bad_static_entry(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	struct dma_buf_mapping_match entry = dma_buf_sgt_export(&test_sgt_ops,
+								 &plain);
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+
+	exp_info.ops = &test_static_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = test->priv;
+	exp_info.mapping = entry;
+	exp_info.mapping.data_size--;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+	exp_info.mapping = entry;
+	exp_info.mapping.ops = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+	exp_info.mapping = entry;
+	exp_info.mapping.alternative = true;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+}
+
+/* A static entry and match_mapping: which one counts? Neither: refused. */
+static void test_export_static_entry_and_match_mapping(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	exp_info.ops = &test_native_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = test->priv;
+	exp_info.mapping = dma_buf_sgt_export(&test_sgt_ops, &plain);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+
+	/* The same entry without match_mapping exports. */
+	exp_info.ops = &test_static_ops;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	dma_buf_put(dmabuf);
 }
 
 static void test_p2p(struct kunit *test)
@@ -850,6 +1080,9 @@ static void test_p2p_distance(struct kunit *test)
 	e_near.p2p_provider = d.near;
 	i_p2p.dev = &d.client->dev;
 	i_nop2p.dev = &d.client->dev;
+	/* One buffer behind three providers: alternatives of each other. */
+	exp[1].alternative = true;
+	exp[2].alternative = true;
 
 	/* P2P accepted: the closer of the two reachable providers wins. */
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
@@ -858,7 +1091,7 @@ static void test_p2p_distance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attach->map.cost, near);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 3);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
-	KUNIT_EXPECT_EQ(test, attach->map.rejects[0].exp_idx, 0);
+	test_expect_reject(test, attach, 0, 0, -EOPNOTSUPP);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
 	KUNIT_EXPECT_PTR_EQ(test, attach->dev, &d.client->dev);
 	test_map_unmap(test, attach);
@@ -867,6 +1100,93 @@ static void test_p2p_distance(struct kunit *test)
 	/* P2P refused by the importer: no entry is left. */
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp_no, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
+/* Two providers that are not alternatives: the exporter's order decides. */
+static void test_p2p_exporter_order(struct kunit *test)
+{
+	struct dma_buf_sgt_exp_data e_far = { }, e_near = { };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &e_far),
+		dma_buf_sgt_export(&test_sgt_ops, &e_near),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct test_p2p_devs d;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!test_get_p2p_devs(test, &d))
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+
+	e_far.p2p_provider = d.far;
+	e_near.p2p_provider = d.near;
+	i_p2p.dev = &d.client->dev;
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.cost,
+			pci_p2pdma_distance(d.far, &d.client->dev, false));
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * What xe's exporter offers: P2P from its device, then host memory. As on
+ * v7.3.4, an importer on another PCI function that accepts P2P and can reach
+ * the device gets P2P, whatever the distance; one that refuses P2P or cannot
+ * reach the device gets host memory.
+ */
+static void test_p2p_before_host_memory(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data host = { };
+	struct dma_buf_sgt_exp_data p2p = { };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_sgt_imp_data i_nop2p = { .allow_p2p = false };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&test_sgt_ops, &p2p),
+		dma_buf_sgt_export(&test_sgt_ops, &host),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct test_p2p_devs d;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!test_get_p2p_devs(test, &d))
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+
+	/* Distinct functions: the distance is more than 0. */
+	KUNIT_ASSERT_GT(test, pci_p2pdma_distance(d.far, &d.client->dev, false), 0);
+	p2p.p2p_provider = d.far;
+	i_p2p.dev = &d.client->dev;
+	i_nop2p.dev = &d.client->dev;
+
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 0);
+	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
+	KUNIT_EXPECT_PTR_EQ(test, attach->dev, &d.client->dev);
+	test_map_unmap(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp_no, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* The host bridge does not allow P2P to the device on the root bus. */
+	p2p.p2p_provider = d.root;
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 static int test_pal_map(struct dma_buf_attachment *attach,
@@ -947,6 +1267,53 @@ static void test_pal_to_sgt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 }
 
+/*
+ * The exporter's own SGT entry, later in its list than a PAL entry that the
+ * core could convert for the same provider, is the one used: a conversion
+ * only serves when no native pair matches.
+ */
+static void test_native_beats_conversion(struct kunit *test)
+{
+	struct dma_buf_pal_exp_data pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_exp_data sgt = { };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_pal_export(&test_pal_ops, &pal),
+		dma_buf_sgt_export(&test_sgt_ops, &sgt),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct test_p2p_devs d;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	if (!test_get_p2p_devs(test, &d))
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+
+	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
+	pal.provider = pcim_p2pdma_provider(d.near, 0);
+	pal.provider_pdev = d.near;
+	KUNIT_ASSERT_NOT_NULL(test, pal.provider);
+	sgt.p2p_provider = d.near;
+	i_p2p.dev = &d.client->dev;
+
+	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_NULL(test, attach->map.conv);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_PTR_EQ(test, attach->map.ops, (const void *)&test_sgt_ops);
+	test_map_unmap(test, attach);
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	/* Without the exporter's SGT entry, the conversion serves. */
+	attach = test_attach_native(test, exp, 1, &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_NOT_NULL(test, attach->map.conv);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static void test_failure_after_match(struct kunit *test)
 {
 	static const struct test_exp_data ok = { .ret = 0 };
@@ -985,6 +1352,56 @@ static void test_lock_rules(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, debug_locks);
 }
 
+/*
+ * The documented order against an exporter's own lock: the exporter takes
+ * it inside the reservation lock, both in match_mapping and elsewhere (a
+ * revocation that takes the reservation lock first). lockdep sees both
+ * paths; taking the lock the other way round in either would be reported.
+ */
+static int test_match_mapping_locked(struct dma_buf_attachment *attach)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+	int ret;
+
+	mutex_lock(&ctx->exp_lock);
+	ret = test_match_mapping(attach);
+	mutex_unlock(&ctx->exp_lock);
+	return ret;
+}
+
+static const struct dma_buf_ops test_native_locked_ops = {
+	.match_mapping = test_match_mapping_locked,
+	.attach = test_attach,
+	.detach = test_detach,
+	.release = test_release,
+};
+
+static void test_lock_order_exporter_lock(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
+
+	mutex_init(&ctx->exp_lock);
+	test_export(test, &test_native_locked_ops, NULL);
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+
+	/* The exporter's revocation path, in the same order. */
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	mutex_lock(&ctx->exp_lock);
+	mutex_unlock(&ctx->exp_lock);
+	dma_resv_unlock(ctx->dmabuf->resv);
+
+	dma_buf_detach(ctx->dmabuf, attach);
+	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
+		KUNIT_EXPECT_TRUE(test, debug_locks);
+	mutex_destroy(&ctx->exp_lock);
+}
+
 static void test_debugfs_text(struct kunit *test)
 {
 	static const struct test_exp_data skip = { .ret = -EOPNOTSUPP },
@@ -1000,6 +1417,8 @@ static void test_debugfs_text(struct kunit *test)
 	struct seq_file s = { };
 	char *buf;
 
+	if (!IS_ENABLED(CONFIG_DEBUG_FS))
+		kunit_skip(test, "the refused pairs are kept with CONFIG_DEBUG_FS");
 	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	s.buf = buf;
@@ -1011,14 +1430,17 @@ static void test_debugfs_text(struct kunit *test)
 	kunit_info(test, "bufinfo text of the attachment:\n%s", buf);
 	KUNIT_EXPECT_STREQ(test, buf,
 			   "\t\tmapping: test (id 9) exp[1] imp[0] cost 4, dynamic importer dma-buf-mapping-test\n"
-			   "\t\tcandidates: 2 tried, 1 rejected: test exp[0]/imp[0] -EOPNOTSUPP\n");
+			   "\t\tcandidates: 2 tried, 1 rejected: exp[0]/imp[0] -EOPNOTSUPP\n");
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_exporter_priority),
 	KUNIT_CASE(test_importer_order),
-	KUNIT_CASE(test_cost_pick),
+	KUNIT_CASE(test_order_beats_cost),
+	KUNIT_CASE(test_cost_among_exporter_alternatives),
+	KUNIT_CASE(test_cost_among_importer_alternatives),
+	KUNIT_CASE(test_type_order_beats_cost),
 	KUNIT_CASE(test_skip_and_abort),
 	KUNIT_CASE(test_no_match),
 	KUNIT_CASE_PARAM(test_malformed_list, test_bad_list_gen_params),
@@ -1028,13 +1450,21 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_legacy_exporter_static),
 	KUNIT_CASE(test_legacy_importer_native_exporter),
 	KUNIT_CASE(test_static_exporter),
+	KUNIT_CASE(test_static_importer_of_sgt_pins),
+	KUNIT_CASE_PARAM(test_static_importer_refused, test_pin_kind_gen_params),
 	KUNIT_CASE(test_export_needs_a_type),
+	KUNIT_CASE(test_export_bad_static_entry),
+	KUNIT_CASE(test_export_static_entry_and_match_mapping),
 	KUNIT_CASE(test_p2p),
 	KUNIT_CASE(test_p2p_distance),
+	KUNIT_CASE(test_p2p_exporter_order),
+	KUNIT_CASE(test_p2p_before_host_memory),
 	KUNIT_CASE(test_pal_to_sgt),
+	KUNIT_CASE(test_native_beats_conversion),
 	KUNIT_CASE(test_failure_after_match),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),
+	KUNIT_CASE(test_lock_order_exporter_lock),
 	{}
 };
 

@@ -70,7 +70,7 @@ extern const struct dma_buf_mapping_type dma_buf_mapping_sgt;
  * @ops: the exporter's SGT operations
  * @data: its match data
  *
- * Return: the entry, to put in the list passed to dma_buf_mapping_match().
+ * Return: the entry, to put in the list passed to dma_buf_match_mapping().
  */
 static inline struct dma_buf_mapping_match
 dma_buf_sgt_export(const struct dma_buf_sgt_exp_ops *ops,

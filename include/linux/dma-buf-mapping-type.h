@@ -12,6 +12,7 @@
 
 struct dma_buf_attachment;
 struct dma_buf_mapping_conv;
+struct dma_buf_mapping_negotiation;
 struct seq_file;
 
 /**
@@ -24,16 +25,23 @@ struct seq_file;
  *	none. Only read while the match runs: it may live on the caller's stack.
  * @data_size: sizeof(*@data); checked against the type so that an entry of
  *	the wrong shape is refused instead of misread.
+ * @alternative: this entry is another path to the same memory as the entry
+ *	before it, of the same type (for example the same BAR through a second
+ *	PCIe P2P provider, or the importer's second device). The core chooses
+ *	between the entries of such a run by cost; between entries that are
+ *	not alternatives of each other, only the order of the list counts.
  *
  * Importers and exporters build these through the helpers that each mapping
  * type provides (dma_buf_sgt_import() and the like), never by hand, so that
- * @data and @ops have the type's own C types.
+ * @data and @ops have the type's own C types; @alternative is set on the
+ * entry the helper returned.
  */
 struct dma_buf_mapping_match {
 	const struct dma_buf_mapping_type *type;
 	const void *ops;
 	const void *data;
 	size_t data_size;
+	bool alternative;
 };
 
 /**
@@ -55,6 +63,12 @@ struct dma_buf_mapping_match {
  *	the match, and from dma_buf_detach(). When NULL, nothing is undone.
  * @describe: optional. Prints one line of per-attachment detail for debugfs
  *	(no trailing newline). When NULL, debugfs prints the name only.
+ * @pin_on_map: the type's map function pins the buffer and waits for its
+ *	kernel fences for an importer without &dma_buf_attach_ops, as
+ *	dma_buf_map_attachment() does. Only such types may be listed by a
+ *	static importer (one that passes NULL importer ops); for the others,
+ *	whose importers must give their mappings back on
+ *	&dma_buf_attach_ops.move_notify, such a list is refused.
  *
  * A mapping type is a singleton identified by its address: two entries are of
  * the same type exactly when their @type pointers are equal. A type may be
@@ -77,6 +91,7 @@ struct dma_buf_mapping_type {
 	void (*release)(struct dma_buf_attachment *attach);
 	void (*describe)(struct seq_file *s,
 			 const struct dma_buf_attachment *attach);
+	bool pin_on_map;
 };
 
 /* How many rejected candidates an attachment remembers for debugfs. */
@@ -84,13 +99,11 @@ struct dma_buf_mapping_type {
 
 /**
  * struct dma_buf_mapping_reject - a candidate pair that a type refused
- * @type: the type of both entries.
  * @exp_idx: index of the exporter entry.
  * @imp_idx: index of the importer entry.
  * @err: what &dma_buf_mapping_type.match returned (-EOPNOTSUPP).
  */
 struct dma_buf_mapping_reject {
-	const struct dma_buf_mapping_type *type;
 	u8 exp_idx;
 	u8 imp_idx;
 	s16 err;
@@ -105,43 +118,44 @@ struct dma_buf_mapping_reject {
  * @exp_idx: index of the winning exporter entry.
  * @imp_idx: index of the winning importer entry.
  * @nr_tried: how many pairs of the same type were tried.
- * @nr_rejected: how many of them were refused; the first
- *	%DMA_BUF_MAPPING_REJECTS are kept in @rejects.
- * @rejects: the first refused pairs.
- * @imp: the importer's list; only valid while the match runs.
- * @nr_imp: length of @imp.
- * @matched: set once the exporter's list has been matched.
+ * @nr_rejected: how many of them were refused.
  * @conv: when the core converts the exporter's type into the importer's,
  *	the conversion it uses (private to the core); NULL otherwise.
+ * @neg: private to the core: the importer's list, set only while the match
+ *	of the attach runs.
  * @nr_mapped: for PAL and IOV, lists handed out by dma_buf_pal_map() or
  *	dma_buf_iov_map() and not given back yet; shown in debugfs, so that a
  *	revocation is seen to take the importer's mappings down.
+ * @rejects: with CONFIG_DEBUG_FS, the first %DMA_BUF_MAPPING_REJECTS refused
+ *	pairs, for debugfs.
  *
- * Embedded in &struct dma_buf_attachment. Written by the core during attach,
- * read-only afterwards, but for @nr_mapped, which changes under the
- * reservation lock.
+ * Embedded in &struct dma_buf_attachment, so every attachment pays for it:
+ * what only the match needs lives on the attach path's stack, and the log of
+ * refused pairs exists only where debugfs can show it. Written by the core
+ * during attach, read-only afterwards, but for @nr_mapped, which changes
+ * under the reservation lock.
  */
 struct dma_buf_mapping_state {
 	const struct dma_buf_mapping_type *type;
 	const void *ops;
 	void *priv;
+	const struct dma_buf_mapping_conv *conv;
+	struct dma_buf_mapping_negotiation *neg;
 	int cost;
 	u8 exp_idx;
 	u8 imp_idx;
 	u16 nr_tried;
 	u16 nr_rejected;
-	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
-	const struct dma_buf_mapping_match *imp;
-	size_t nr_imp;
-	bool matched;
-	const struct dma_buf_mapping_conv *conv;
 	unsigned int nr_mapped;
+#ifdef CONFIG_DEBUG_FS
+	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
+#endif
 };
 
 /* Longest list an importer or an exporter may give. */
 #define DMA_BUF_MAPPING_MAX_ENTRIES 64
 
-int dma_buf_mapping_match(struct dma_buf_attachment *attach,
+int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 			  const struct dma_buf_mapping_match *exp,
 			  size_t nr_exp);
 

@@ -459,7 +459,7 @@ static int bench_match_mapping(struct dma_buf_attachment *attach)
 		dma_buf_sgt_export(&bench_sgt_ops, &b->sgt_data),
 	};
 
-	return dma_buf_mapping_match(attach, exp, ARRAY_SIZE(exp));
+	return dma_buf_match_mapping(attach, exp, ARRAY_SIZE(exp));
 }
 
 static void bench_release(struct dma_buf *dmabuf)
