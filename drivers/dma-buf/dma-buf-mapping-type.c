@@ -35,7 +35,7 @@
  * - the first exporter entry that is compatible with some importer entry
  *   wins, and for it the first compatible importer entry;
  * - cost only decides between entries that a side declares as alternative
- *   paths to the same memory (&dma_buf_match_mapping.alternative, for
+ *   paths to the same memory (&dma_buf_mapping_match.alternative, for
  *   example one buffer behind two PCIe P2P providers): among the compatible
  *   pairs of the first such run, the lowest cost that the type's match
  *   returns wins (for SGT, the P2P distance), and equal costs go to the
@@ -361,7 +361,7 @@ static int dma_buf_mapping_search(struct dma_buf_attachment *attach,
  * calls it itself for exporters without that op). Chooses the mapping type of
  * @attach from @exp and the importer's list by the rules of the "mapping
  * types" section: the order of each list decides, and cost only between
- * entries marked as &dma_buf_match_mapping.alternative of each other.
+ * entries marked as &dma_buf_mapping_match.alternative of each other.
  *
  * The winner's &dma_buf_mapping_type.finish then records what the type needs
  * in @attach. @exp is only read during this call and may live on the stack.
