@@ -417,13 +417,14 @@ static void bench_pal_vs_sgt(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put,
 							   dmabuf));
 
+	/* Dynamic importers, as PAL requires (its map does not pin). */
 	imp = dma_buf_pal_import(&i_pal);
-	a_pal = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1, NULL,
-				       NULL);
+	a_pal = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1,
+				       &bench_importer, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_pal);
 	imp = dma_buf_sgt_import(&i_sgt);
-	a_sgt = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1, NULL,
-				       NULL);
+	a_sgt = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1,
+				       &bench_importer, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_sgt);
 	KUNIT_ASSERT_NOT_NULL(test, a_sgt->map.conv);
 
