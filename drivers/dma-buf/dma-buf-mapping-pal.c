@@ -339,6 +339,13 @@ static int dma_buf_pal_sgt_match(struct dma_buf_attachment *attach,
 
 	if (e->attr != DMA_BUF_PAL_MMIO || !e->provider || !e->provider_pdev)
 		return -EOPNOTSUPP;
+	/*
+	 * The result is an SGT attachment, which static importers may hold,
+	 * but PAL's map does not pin: only an importer that gives the
+	 * sg_table back when asked may have it.
+	 */
+	if (!dma_buf_attach_revocable(attach))
+		return -EOPNOTSUPP;
 	return dma_buf_sgt_p2p_cost(attach, e->provider_pdev, imp->data);
 }
 

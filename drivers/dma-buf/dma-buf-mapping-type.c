@@ -30,29 +30,35 @@
  * offers (&dma_buf_ops.match_mapping calling dma_buf_match_mapping(), or the
  * single static &dma_buf_export_info.mapping). Both lists are arrays of
  * &struct dma_buf_mapping_match built with the type's helpers. The core
- * picks one pair, and each side's order is that side's decision:
+ * picks one pair, and each side's order is that side's decision.
  *
- * - the first exporter entry that is compatible with some importer entry
- *   wins, and for it the first compatible importer entry;
- * - cost only decides between entries that a side declares as alternative
- *   paths to the same memory (&dma_buf_mapping_match.alternative, for
- *   example one buffer behind two PCIe P2P providers): among the compatible
- *   pairs of the first such run, the lowest cost that the type's match
- *   returns wins (for SGT, the P2P distance), and equal costs go to the
- *   earlier exporter entry, then the earlier importer entry.
+ * A side may declare entries that follow each other as alternative paths to
+ * the same memory (&dma_buf_mapping_match.alternative, for example one
+ * buffer behind two PCIe P2P providers); such a run of alternatives is
+ * taken as one step of its list, and an entry without alternatives is a run
+ * of its own. The core walks the exporter's runs in order and, for each,
+ * the importer's runs in order; the first pair of runs with a compatible
+ * pair of entries wins. Within it, the lowest cost that the type's match
+ * returns wins (for SGT, the P2P distance), and equal costs go to the
+ * earlier exporter entry, then the earlier importer entry.
  *
  * The core never weighs entries that are not alternatives of each other:
- * an exporter that lists P2P before host memory gets P2P for every importer
- * that accepts it and can reach the provider, whatever the distance.
+ * an exporter that lists an SGT entry for P2P before one for host memory
+ * gets P2P for every importer that accepts it and can reach the provider,
+ * whatever the distance.
  *
  * The core can also convert: an exporter entry of the PAL type, for MMIO
- * with a P2P provider, serves an SGT importer entry that accepts P2P and can
- * reach the provider; the core then builds the sg_table from the list at
- * map time and frees it at unmap. A conversion is a last resort: the core
- * only tries it when no pair of the two lists matches natively, so an entry
- * the exporter wrote itself, of any type, always comes first; among
- * conversion pairs the rules above apply, with the P2P distance as cost.
- * The reverse (an sg_table handed out as physical addresses) is never made.
+ * with a P2P provider, serves an SGT importer entry that accepts P2P, can
+ * reach the provider and has &dma_buf_attach_ops.invalidate_mappings; the
+ * core then builds the sg_table from the list at map time and frees it at
+ * unmap. A conversion is a last resort: the core only tries it when no pair
+ * of the two lists matches natively, so an entry the exporter wrote itself,
+ * of any type and wherever it stands, comes before it (a PAL entry listed
+ * before an SGT entry for host memory gives an SGT importer host memory;
+ * an exporter that wants P2P for SGT importers lists its own SGT entry
+ * with the provider, as vfio-pci does). Among conversion pairs the rules
+ * above apply, with the P2P distance as cost. The reverse (an sg_table
+ * handed out as physical addresses) is never made.
  *
  * The result is recorded in &dma_buf_attachment.map and never changes until
  * dma_buf_detach(); the importer checks it with dma_buf_attachment_is_type()
@@ -68,7 +74,7 @@
  * that does not follow an entry of its type, a NULL or empty list, more than
  * %DMA_BUF_MAPPING_MAX_ENTRIES entries, a type without
  * &dma_buf_mapping_type.pin_on_map in the list of an importer without
- * &dma_buf_attach_ops) fails with -EINVAL;
+ * &dma_buf_attach_ops.invalidate_mappings) fails with -EINVAL;
  * no compatible pair fails with -EOPNOTSUPP and a debug message naming both
  * lists; a match error other than -EOPNOTSUPP aborts with that error.
  */
@@ -94,9 +100,9 @@
  *   exporter with &dma_buf_ops.attach, the reservation lock is dropped
  *   between the match and the attachment being put on the buffer's list, so
  *   a revocation in between does not reach it through
- *   &dma_buf_attach_ops.move_notify. Such an exporter checks its state again
- *   in its map functions, under the reservation lock, and refuses to map
- *   memory it revoked.
+ *   &dma_buf_attach_ops.invalidate_mappings. Such an exporter checks its
+ *   state again in its map functions, under the reservation lock, and
+ *   refuses to map memory it revoked.
  * - &dma_buf_ops.attach and &dma_buf_ops.detach run without it, as before.
  * - Each type's map and unmap functions are called with the reservation lock
  *   held, like dma_buf_map_attachment(); the ``_unlocked`` variants take it.
@@ -161,9 +167,9 @@ static int dma_buf_mapping_check_list(struct dma_buf_attachment *attach,
 		const char *why;
 
 		why = dma_buf_mapping_entry_fault(list, i, exporter);
-		if (!why && !exporter && !attach->importer_ops &&
-		    !type->pin_on_map)
-			why = "a type that needs an importer with move_notify";
+		if (!why && !exporter && !type->pin_on_map &&
+		    !dma_buf_attach_revocable(attach))
+			why = "a type that needs an importer with invalidate_mappings";
 		if (why) {
 			dev_warn_ratelimited(attach->dev,
 					     "dma-buf %s: %s entry %zu (%s): %s\n",
@@ -185,10 +191,14 @@ int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info)
 	const struct dma_buf_mapping_match *m = &exp_info->mapping;
 	const char *why;
 
-	if (!m->type && !m->ops && !m->data)
+	if (!m->type && !m->ops && !m->data && !m->data_size &&
+	    !m->alternative)
 		return 0;
+	/* Only one offer counts: the others would silently never be used. */
 	if (exp_info->ops->match_mapping)
 		why = "given together with match_mapping";
+	else if (exp_info->ops->map_dma_buf)
+		why = "given together with map_dma_buf";
 	else
 		why = dma_buf_mapping_entry_fault(m, 0, true);
 	if (!why)

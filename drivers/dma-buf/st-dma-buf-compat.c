@@ -13,6 +13,7 @@
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
+#include <linux/build_bug.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -232,7 +233,10 @@ static struct dma_buf_attachment *compat_attach_as(struct kunit *test,
 	}
 }
 
-/* A kernel fence that a worker signals a while after it is added. */
+/*
+ * A kernel fence on the buffer. For a static importer a worker signals it a
+ * while after the map started, so that the map has to wait for it.
+ */
 struct compat_fence {
 	struct dma_fence base;
 	spinlock_t lock;	/* the fence's lock */
@@ -257,36 +261,49 @@ static void compat_fence_work(struct work_struct *work)
 	dma_fence_signal(&f->base);
 }
 
-/* Add a kernel fence to the buffer, signalled in @ms milliseconds. */
+/* Signal now if the worker has not yet, and drop our reference. */
+static void compat_fence_done(void *data)
+{
+	struct compat_fence *f = data;
+
+	cancel_delayed_work_sync(&f->work);
+	dma_fence_signal(&f->base);
+	dma_fence_put(&f->base);
+}
+
+/*
+ * Add a kernel fence to the buffer; with @ms, a worker signals it that many
+ * milliseconds later. Whatever happens to the case, compat_fence_done() runs
+ * before it ends.
+ */
 static struct compat_fence *compat_add_fence(struct kunit *test,
 					     unsigned int ms)
 {
 	struct compat_ctx *ctx = test->priv;
 	struct compat_fence *f;
+	int ret;
 
-	/* Freed by the fence's last put, not by KUnit: the buffer holds it. */
+	/* Freed by the fence's last put (dma_fence_free()), not by KUnit. */
+	BUILD_BUG_ON(offsetof(struct compat_fence, base) != 0);
 	f = kzalloc_obj(*f);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	spin_lock_init(&f->lock);
 	dma_fence_init(&f->base, &compat_fence_ops, &f->lock,
 		       dma_fence_context_alloc(1), 1);
 	INIT_DELAYED_WORK(&f->work, compat_fence_work);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, compat_fence_done, f));
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
-	if (dma_resv_reserve_fences(ctx->dmabuf->resv, 1) == 0)
+	ret = dma_resv_reserve_fences(ctx->dmabuf->resv, 1);
+	if (!ret)
 		dma_resv_add_fence(ctx->dmabuf->resv, &f->base,
 				   DMA_RESV_USAGE_KERNEL);
 	dma_resv_unlock(ctx->dmabuf->resv);
-	schedule_delayed_work(&f->work, msecs_to_jiffies(ms));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	if (ms)
+		schedule_delayed_work(&f->work, msecs_to_jiffies(ms));
 	return f;
-}
-
-/* Signal now if the worker has not yet, and drop our reference. */
-static void compat_fence_done(struct compat_fence *f)
-{
-	cancel_delayed_work_sync(&f->work);
-	dma_fence_signal(&f->base);
-	dma_fence_put(&f->base);
 }
 
 struct compat_cell {
@@ -358,8 +375,13 @@ static void compat_test_cell(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attach->peer2peer,
 			want_p2p && c->exp != EXP_DROPS_P2P);
 
-	/* Map: pinned for a static importer of a pinning exporter. */
-	fence = compat_add_fence(test, 500);
+	/*
+	 * Map: pinned for a static importer of a pinning exporter. Only a
+	 * static importer's map waits for the kernel fence, which a worker
+	 * signals; a dynamic importer's fence is signalled by nobody until
+	 * the map returned.
+	 */
+	fence = compat_add_fence(test, dynamic ? 0 : 100);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, ctx->map_calls, 1);
@@ -368,9 +390,8 @@ static void compat_test_cell(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl), (dma_addr_t)0x12340000);
 	KUNIT_EXPECT_EQ(test, ctx->pin_calls, pins ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, ctx->pinned_in_map, pins);
-	/* Static importers get the buffer after its kernel fences. */
 	KUNIT_EXPECT_EQ(test, dma_fence_is_signaled(&fence->base), !dynamic);
-	compat_fence_done(fence);
+	dma_fence_signal(&fence->base);
 
 	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, ctx->unmap_calls, 1);

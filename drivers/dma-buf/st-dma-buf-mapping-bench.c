@@ -95,8 +95,14 @@ static const struct dma_buf_ops bench_ops = {
 	.release = bench_release,
 };
 
+static void bench_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+/* A dynamic importer that honours revocation, as iommufd and xe are. */
 static const struct dma_buf_attach_ops bench_importer = {
 	.allow_peer2peer = false,
+	.invalidate_mappings = bench_invalidate,
 };
 
 static void bench_put(void *dmabuf)

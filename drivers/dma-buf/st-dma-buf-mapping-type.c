@@ -13,7 +13,6 @@
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/lockdep.h>
-#include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
@@ -31,6 +30,7 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
  */
 struct test_exp_data {
 	int ret;
+	int refuse_id;
 };
 
 struct test_imp_data {
@@ -65,7 +65,6 @@ struct test_ctx {
 	int test_map_calls;
 	int pin_calls;
 	int unpin_calls;
-	struct mutex exp_lock;	/* an exporter's own lock, for the lock order */
 	bool resv_held_in_match_mapping;
 	bool resv_held_in_type_match;
 	bool resv_held_in_attach;
@@ -103,6 +102,8 @@ static int test_type_match(struct dma_buf_attachment *attach,
 
 	ctx->match_calls++;
 	ctx->resv_held_in_type_match = test_resv_held(attach->dmabuf->resv);
+	if (e->refuse_id && e->refuse_id == i->id)
+		return -EOPNOTSUPP;
 	return e->ret < 0 ? e->ret : e->ret + i->cost;
 }
 
@@ -290,11 +291,22 @@ static const struct dma_buf_ops test_static_ops = {
 	.release = test_release,
 };
 
+static void test_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
 static const struct dma_buf_attach_ops test_importer_p2p = {
 	.allow_peer2peer = true,
+	.invalidate_mappings = test_invalidate,
 };
 
 static const struct dma_buf_attach_ops test_importer_nop2p = {
+	.allow_peer2peer = false,
+	.invalidate_mappings = test_invalidate,
+};
+
+/* Dynamic, but it cannot be asked to give its mappings back. */
+static const struct dma_buf_attach_ops test_importer_unrevocable = {
 	.allow_peer2peer = false,
 };
 
@@ -497,6 +509,37 @@ static void test_cost_among_importer_alternatives(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
 	KUNIT_EXPECT_EQ(test, attach->map.cost, 2);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 2);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * Runs of alternatives are steps of their lists: for the exporter's run
+ * {E0, E1}, the importer's first entry is tried with both before its second
+ * is tried at all. E0 only takes I1 and E1 only I0: E1/I0 wins.
+ */
+static void test_runs_walked_in_order(struct kunit *test)
+{
+	static const struct test_exp_data e0 = { .refuse_id = 1 },
+					  e1 = { .refuse_id = 2 };
+	static const struct test_imp_data i0 = { .id = 1 }, i1 = { .id = 2 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		test_exp(&test_type, &e0),
+		test_exp(&test_type, &e1),
+	};
+	struct dma_buf_mapping_match imp[] = {
+		test_imp(&test_type, &i0),
+		test_imp(&test_type, &i1),
+	};
+
+	exp[1].alternative = true;
+	attach = test_attach_native(test, exp, 2, imp, 2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, attach->map.exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.imp_idx, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_tried, 2);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_rejected, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -894,7 +937,8 @@ KUNIT_ARRAY_PARAM(test_pin_kind, test_pin_kinds, test_pin_kind_desc);
 
 /*
  * A type whose map does not pin (test_type, PAL, IOV) cannot serve an
- * importer without move_notify, whether or not the exporter could pin.
+ * importer without invalidate_mappings (static or not), whether or not the
+ * exporter could pin.
  */
 static void test_static_importer_refused(struct kunit *test)
 {
@@ -912,11 +956,14 @@ static void test_static_importer_refused(struct kunit *test)
 	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, imp, 1, NULL,
 					NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, imp, 1,
+					&test_importer_unrevocable, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ctx->match_calls, 0);
 	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
 	KUNIT_EXPECT_EQ(test, ctx->pin_calls, 0);
 
-	/* The same list from a dynamic importer is fine. */
+	/* The same list from an importer that can be revoked is fine. */
 	attach = test_attach_native(test, exp, 1, imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -1265,6 +1312,15 @@ static void test_pal_to_sgt(struct kunit *test)
 	/* No conversion for an importer that refuses P2P. */
 	attach = test_attach_native(test, exp, 1, &imp_no, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+
+	/*
+	 * Nor for one that accepts P2P but cannot give the sg_table back:
+	 * PAL's map does not pin.
+	 */
+	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1, NULL,
+					NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 1);
 }
 
 /*
@@ -1352,56 +1408,6 @@ static void test_lock_rules(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, debug_locks);
 }
 
-/*
- * The documented order against an exporter's own lock: the exporter takes
- * it inside the reservation lock, both in match_mapping and elsewhere (a
- * revocation that takes the reservation lock first). lockdep sees both
- * paths; taking the lock the other way round in either would be reported.
- */
-static int test_match_mapping_locked(struct dma_buf_attachment *attach)
-{
-	struct test_ctx *ctx = ctx_of(attach);
-	int ret;
-
-	mutex_lock(&ctx->exp_lock);
-	ret = test_match_mapping(attach);
-	mutex_unlock(&ctx->exp_lock);
-	return ret;
-}
-
-static const struct dma_buf_ops test_native_locked_ops = {
-	.match_mapping = test_match_mapping_locked,
-	.attach = test_attach,
-	.detach = test_detach,
-	.release = test_release,
-};
-
-static void test_lock_order_exporter_lock(struct kunit *test)
-{
-	static const struct test_exp_data ok = { .ret = 0 };
-	static const struct test_imp_data id1 = { .id = 1 };
-	struct test_ctx *ctx = test->priv;
-	struct dma_buf_attachment *attach;
-	struct dma_buf_mapping_match exp[] = { test_exp(&test_type, &ok) };
-	struct dma_buf_mapping_match imp[] = { test_imp(&test_type, &id1) };
-
-	mutex_init(&ctx->exp_lock);
-	test_export(test, &test_native_locked_ops, NULL);
-	attach = test_attach_native(test, exp, 1, imp, 1);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-
-	/* The exporter's revocation path, in the same order. */
-	dma_resv_lock(ctx->dmabuf->resv, NULL);
-	mutex_lock(&ctx->exp_lock);
-	mutex_unlock(&ctx->exp_lock);
-	dma_resv_unlock(ctx->dmabuf->resv);
-
-	dma_buf_detach(ctx->dmabuf, attach);
-	if (IS_ENABLED(CONFIG_PROVE_LOCKING))
-		KUNIT_EXPECT_TRUE(test, debug_locks);
-	mutex_destroy(&ctx->exp_lock);
-}
-
 static void test_debugfs_text(struct kunit *test)
 {
 	static const struct test_exp_data skip = { .ret = -EOPNOTSUPP },
@@ -1441,6 +1447,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_cost_among_exporter_alternatives),
 	KUNIT_CASE(test_cost_among_importer_alternatives),
 	KUNIT_CASE(test_type_order_beats_cost),
+	KUNIT_CASE(test_runs_walked_in_order),
 	KUNIT_CASE(test_skip_and_abort),
 	KUNIT_CASE(test_no_match),
 	KUNIT_CASE_PARAM(test_malformed_list, test_bad_list_gen_params),
@@ -1464,7 +1471,6 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_failure_after_match),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),
-	KUNIT_CASE(test_lock_order_exporter_lock),
 	{}
 };
 

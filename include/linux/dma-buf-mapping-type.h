@@ -65,10 +65,10 @@ struct dma_buf_mapping_match {
  *	(no trailing newline). When NULL, debugfs prints the name only.
  * @pin_on_map: the type's map function pins the buffer and waits for its
  *	kernel fences for an importer without &dma_buf_attach_ops, as
- *	dma_buf_map_attachment() does. Only such types may be listed by a
- *	static importer (one that passes NULL importer ops); for the others,
- *	whose importers must give their mappings back on
- *	&dma_buf_attach_ops.move_notify, such a list is refused.
+ *	dma_buf_map_attachment() does. Only such types may be listed by an
+ *	importer that cannot give its mappings back when asked (without
+ *	&dma_buf_attach_ops.invalidate_mappings, see
+ *	dma_buf_attach_revocable()); for the others such a list is refused.
  *
  * A mapping type is a singleton identified by its address: two entries are of
  * the same type exactly when their @type pointers are equal. A type may be
@@ -117,7 +117,7 @@ struct dma_buf_mapping_reject {
  * @cost: the cost &dma_buf_mapping_type.match gave the winning pair.
  * @exp_idx: index of the winning exporter entry.
  * @imp_idx: index of the winning importer entry.
- * @nr_tried: how many pairs of the same type were tried.
+ * @nr_tried: how many pairs were tried (conversions by the core included).
  * @nr_rejected: how many of them were refused.
  * @conv: when the core converts the exporter's type into the importer's,
  *	the conversion it uses (private to the core); NULL otherwise.

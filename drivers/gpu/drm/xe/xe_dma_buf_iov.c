@@ -49,6 +49,9 @@ static struct xe_bo *xe_dma_buf_iov_lmem_get(struct xe_device *xe,
 {
 	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_get, xe, vfid);
 
+	/* Without SR-IOV there is no VF and no PF config to look it up in. */
+	if (!IS_ENABLED(CONFIG_PCI_IOV))
+		return NULL;
 	return xe_gt_sriov_pf_config_get_lmem_obj(xe_device_get_root_tile(xe)->primary_gt,
 						  vfid);
 }
