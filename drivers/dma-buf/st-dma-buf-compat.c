@@ -272,9 +272,9 @@ static void compat_fence_done(void *data)
 }
 
 /*
- * Add a kernel fence to the buffer; with @ms, a worker signals it that many
- * milliseconds later. Whatever happens to the case, compat_fence_done() runs
- * before it ends.
+ * Add a kernel fence to the buffer, which a worker signals @ms milliseconds
+ * later. Whatever happens to the case, compat_fence_done() runs before it
+ * ends.
  */
 static struct compat_fence *compat_add_fence(struct kunit *test,
 					     unsigned int ms)
@@ -301,8 +301,7 @@ static struct compat_fence *compat_add_fence(struct kunit *test,
 				   DMA_RESV_USAGE_KERNEL);
 	dma_resv_unlock(ctx->dmabuf->resv);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	if (ms)
-		schedule_delayed_work(&f->work, msecs_to_jiffies(ms));
+	schedule_delayed_work(&f->work, msecs_to_jiffies(ms));
 	return f;
 }
 
@@ -378,10 +377,10 @@ static void compat_test_cell(struct kunit *test)
 	/*
 	 * Map: pinned for a static importer of a pinning exporter. Only a
 	 * static importer's map waits for the kernel fence, which a worker
-	 * signals; a dynamic importer's fence is signalled by nobody until
-	 * the map returned.
+	 * signals soon; a dynamic importer's fence is signalled much later,
+	 * so that a map that waited anyway fails the case without hanging it.
 	 */
-	fence = compat_add_fence(test, dynamic ? 0 : 100);
+	fence = compat_add_fence(test, dynamic ? 5000 : 100);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, ctx->map_calls, 1);

@@ -507,7 +507,7 @@ static void iov_test_forged_request(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
-/* IOV's map does not pin: an importer without move_notify is refused. */
+/* IOV's map does not pin: a static importer is refused. */
 static void iov_test_static_importer_refused(struct kunit *test)
 {
 	struct iov_ctx *ctx = test->priv;

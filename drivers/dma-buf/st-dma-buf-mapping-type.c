@@ -989,9 +989,17 @@ static void test_export_bad_static_entry(struct kunit *test)
 	exp_info.mapping = entry;
 	exp_info.mapping.alternative = true;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+	/* Half an entry, without its type, is not "no entry". */
+	exp_info.mapping = (struct dma_buf_mapping_match){
+		.data_size = sizeof(plain),
+	};
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
 }
 
-/* A static entry and match_mapping: which one counts? Neither: refused. */
+/*
+ * A static entry next to match_mapping or map_dma_buf: which offer counts?
+ * Neither: refused.
+ */
 static void test_export_static_entry_and_match_mapping(struct kunit *test)
 {
 	static const struct dma_buf_sgt_exp_data plain = { };
@@ -1002,6 +1010,8 @@ static void test_export_static_entry_and_match_mapping(struct kunit *test)
 	exp_info.size = PAGE_SIZE;
 	exp_info.priv = test->priv;
 	exp_info.mapping = dma_buf_sgt_export(&test_sgt_ops, &plain);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+	exp_info.ops = &test_legacy_ops;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
 
 	/* The same entry without match_mapping exports. */
