@@ -226,8 +226,8 @@ int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
 	const char *why;
 	int ret;
 
-	if (WARN_ONCE(!req || req->key != &dma_buf_iov_key || req->iov,
-		      "dma-buf: IOV ranges filled outside a core request\n"))
+	if (WARN(!req || req->key != &dma_buf_iov_key || req->iov,
+		 "dma-buf: IOV ranges filled outside a core request\n"))
 		return -EINVAL;
 	dmabuf = req->attach->dmabuf;
 	dma_resv_assert_held(dmabuf->resv);
@@ -236,8 +236,8 @@ int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
 	why = dma_buf_iov_check(dmabuf, pci_resource_len(st->vf, st->bar),
 				ranges, nr, &bad);
 	if (why) {
-		WARN_ONCE(1, "dma-buf %s: exporter gave bad VF BAR ranges: %s (entry %u of %u)\n",
-			  dmabuf->exp_name, why, bad, nr);
+		WARN(1, "dma-buf %s: exporter gave bad VF BAR ranges: %s (entry %u of %u)\n",
+		     dmabuf->exp_name, why, bad, nr);
 		return -EINVAL;
 	}
 
@@ -298,7 +298,7 @@ struct pci_dev *dma_buf_iov_vf(const struct dma_buf_attachment *attach)
 {
 	const struct dma_buf_iov_attach *st = attach->map.priv;
 
-	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach)))
+	if (WARN_ON(!dma_buf_attachment_is_iov(attach)))
 		return NULL;
 	return st->vf;
 }
@@ -329,7 +329,7 @@ struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
 	int ret;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach)))
+	if (WARN_ON(!dma_buf_attachment_is_iov(attach)))
 		return ERR_PTR(-EINVAL);
 
 	ret = ops->map_iov(attach, &req);
@@ -339,8 +339,8 @@ struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
 		return ERR_PTR(ret);
 	}
 	if (!req.iov) {
-		WARN_ONCE(1, "dma-buf %s: map_iov gave no ranges\n",
-			  attach->dmabuf->exp_name);
+		WARN(1, "dma-buf %s: map_iov gave no ranges\n",
+		     attach->dmabuf->exp_name);
 		ops->unmap_iov(attach);
 		return ERR_PTR(-EINVAL);
 	}
@@ -362,7 +362,7 @@ void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
 	const struct dma_buf_iov_exp_ops *ops = attach->map.ops;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (WARN_ON_ONCE(!dma_buf_attachment_is_iov(attach) || !iov))
+	if (WARN_ON(!dma_buf_attachment_is_iov(attach) || !iov))
 		return;
 	/* More unmaps than maps: @iov is not a list the core handed out. */
 	if (WARN_ON(!attach->map.nr_mapped))

@@ -180,16 +180,16 @@ int dma_buf_pal_req_fill(struct dma_buf_pal_req *req,
 	unsigned int bad = 0;
 	struct dma_buf *dmabuf;
 
-	if (WARN_ONCE(!req || req->key != &dma_buf_pal_key || req->pal,
-		      "dma-buf: PAL list filled outside a core request\n"))
+	if (WARN(!req || req->key != &dma_buf_pal_key || req->pal,
+		 "dma-buf: PAL list filled outside a core request\n"))
 		return -EINVAL;
 	dmabuf = req->attach->dmabuf;
 	dma_resv_assert_held(dmabuf->resv);
 
 	why = dma_buf_pal_check(dmabuf, vec, nr, &bad);
 	if (why) {
-		WARN_ONCE(1, "dma-buf %s: exporter gave a bad physical address list: %s (entry %u of %u)\n",
-			  dmabuf->exp_name, why, bad, nr);
+		WARN(1, "dma-buf %s: exporter gave a bad physical address list: %s (entry %u of %u)\n",
+		     dmabuf->exp_name, why, bad, nr);
 		return -EINVAL;
 	}
 
@@ -257,8 +257,8 @@ __dma_buf_pal_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(ret);
 	}
 	if (!req.pal) {
-		WARN_ONCE(1, "dma-buf %s: map_pal gave no list\n",
-			  attach->dmabuf->exp_name);
+		WARN(1, "dma-buf %s: map_pal gave no list\n",
+		     attach->dmabuf->exp_name);
 		ops->unmap_pal(attach);
 		return ERR_PTR(-EINVAL);
 	}
@@ -285,7 +285,7 @@ const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 	const struct dma_buf_pal *pal;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach)))
+	if (WARN_ON(!dma_buf_attachment_is_pal(attach)))
 		return ERR_PTR(-EINVAL);
 	pal = __dma_buf_pal_map(attach, attach->map.ops,
 				(uintptr_t)attach->map.priv);
@@ -308,7 +308,7 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
-	if (WARN_ON_ONCE(!dma_buf_attachment_is_pal(attach) || !pal))
+	if (WARN_ON(!dma_buf_attachment_is_pal(attach) || !pal))
 		return;
 	/* More unmaps than maps: @pal is not a list the core handed out. */
 	if (WARN_ON(!attach->map.nr_mapped))

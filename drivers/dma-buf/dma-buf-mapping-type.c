@@ -394,7 +394,7 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 	dma_resv_assert_held(attach->dmabuf->resv);
 
 	/* Only the attach path sets @neg, and only one list is matched. */
-	if (WARN_ON_ONCE(!st->neg || st->neg->matched))
+	if (WARN_ON(!st->neg || st->neg->matched))
 		return -EINVAL;
 	st->neg->matched = true;
 
