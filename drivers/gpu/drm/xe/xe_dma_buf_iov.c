@@ -10,6 +10,7 @@
 #include <linux/dma-buf-mapping-iov.h>
 #include <linux/dma-resv.h>
 #include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "regs/xe_bars.h"
@@ -167,6 +168,25 @@ static int xe_dma_buf_iov_walk(struct xe_bo *lmem, struct dma_buf_iov *iov,
 	return 0;
 }
 
+/*
+ * Where VRAM is mapped in 64K pages (XE_VRAM_FLAGS_NEED64K), a range that
+ * starts or ends inside a 64K page could not be bound: refuse it.
+ */
+static bool xe_dma_buf_iov_fits_vram_pages(struct xe_device *xe,
+					   struct dma_buf_iov *iov)
+{
+	const struct range *r;
+	unsigned long i;
+
+	if (!(xe->info.vram_flags & XE_VRAM_FLAGS_NEED64K))
+		return true;
+	xa_for_each(&iov->ranges, i, r)
+		if (!IS_ALIGNED(r->start, SZ_64K) ||
+		    !IS_ALIGNED(r->end + 1, SZ_64K))
+			return false;
+	return true;
+}
+
 /**
  * xe_dma_buf_iov_translate() - Translate a VF's BAR ranges into its VRAM
  * @xe: the PF &xe_device
@@ -179,8 +199,9 @@ static int xe_dma_buf_iov_walk(struct xe_bo *lmem, struct dma_buf_iov *iov,
  *
  * Return: the map, to be released with xe_dma_buf_iov_put(), or an error
  * pointer: -EPERM for an unknown VF, another BAR, or a range outside the
- * VF's LMEM (logged once), -ENOMEM, or -EIO if the LMEM object could not be
- * walked.
+ * VF's LMEM (logged once), -EINVAL for a range that is not aligned to the
+ * platform's VRAM page size (64K where needed; logged once), -ENOMEM, or
+ * -EIO if the LMEM object could not be walked.
  */
 struct xe_dma_buf_iov_map *
 xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
@@ -194,6 +215,12 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 
 	if (!vfid || vfid > xe_sriov_pf_get_totalvfs(xe) || iov->bar != LMEM_BAR)
 		return ERR_PTR(-EPERM);
+	if (!xe_dma_buf_iov_fits_vram_pages(xe, iov)) {
+		drm_notice_once(&xe->drm,
+				"VF%u: dma-buf range not aligned to 64K VRAM pages: refused\n",
+				vfid);
+		return ERR_PTR(-EINVAL);
+	}
 
 	lmem = xe_dma_buf_iov_lmem_get(xe, vfid);
 	if (!lmem) {

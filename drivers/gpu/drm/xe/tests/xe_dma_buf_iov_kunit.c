@@ -291,6 +291,31 @@ static void last_page_is_inside(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
 
+/*
+ * Where VRAM is mapped in 64K pages, a range that is only 4K aligned would
+ * reach a warning in the page-table code: refused before the LMEM lookup.
+ */
+static void needs_64k_pages(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r4k[] = { { TEST_PG(8), TEST_PG(11) - 1 } };
+	const struct range r64k[] = { { SZ_64K, 3 * SZ_64K - 1 } };
+	struct xe_dma_buf_iov_map *map;
+
+	t->xe->info.vram_flags |= XE_VRAM_FLAGS_NEED64K;
+	map = xe_dma_buf_iov_translate(t->xe, 1,
+				       make_iov(test, LMEM_BAR, r4k, 1));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(map), -EINVAL);
+	KUNIT_EXPECT_EQ(test, t->gets, 0);
+
+	map = xe_dma_buf_iov_translate(t->xe, 1,
+				       make_iov(test, LMEM_BAR, r64k, 1));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, map_bytes(map), (u64)2 * SZ_64K);
+	xe_dma_buf_iov_put(map);
+	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
+}
+
 static void lmem_not_in_vram(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
@@ -353,6 +378,7 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(follows_vram_blocks),
 	KUNIT_CASE(more_pieces_than_guessed),
 	KUNIT_CASE(last_page_is_inside),
+	KUNIT_CASE(needs_64k_pages),
 	KUNIT_CASE(lmem_not_in_vram),
 	KUNIT_CASE_PARAM(refuses_with_eperm, refusal_gen_params),
 	{}
