@@ -1097,13 +1097,17 @@ static struct pci_dev *test_find_pci(struct kunit *test, unsigned int slot,
 	return NULL;
 }
 
-static bool test_get_p2p_devs(struct kunit *test, struct test_p2p_devs *d)
+/* The P2P devices; the case is skipped where they or PCI_P2PDMA are missing. */
+static void test_get_p2p_devs(struct kunit *test, struct test_p2p_devs *d)
 {
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
 	d->client = test_find_pci(test, 2, false);
 	d->near = test_find_pci(test, 3, false);
 	d->far = test_find_pci(test, 4, false);
 	d->root = test_find_pci(test, 0x11, true);
-	return d->client && d->near && d->far && d->root;
+	if (!d->client || !d->near || !d->far || !d->root)
+		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
 }
 
 static void test_p2p_distance(struct kunit *test)
@@ -1123,10 +1127,7 @@ static void test_p2p_distance(struct kunit *test)
 	struct test_p2p_devs d;
 	int near, far;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!test_get_p2p_devs(test, &d))
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+	test_get_p2p_devs(test, &d);
 
 	near = pci_p2pdma_distance(d.near, &d.client->dev, false);
 	far = pci_p2pdma_distance(d.far, &d.client->dev, false);
@@ -1174,10 +1175,7 @@ static void test_p2p_exporter_order(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct test_p2p_devs d;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!test_get_p2p_devs(test, &d))
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+	test_get_p2p_devs(test, &d);
 
 	e_far.p2p_provider = d.far;
 	e_near.p2p_provider = d.near;
@@ -1213,10 +1211,7 @@ static void test_p2p_before_host_memory(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct test_p2p_devs d;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!test_get_p2p_devs(test, &d))
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+	test_get_p2p_devs(test, &d);
 
 	/* Distinct functions: the distance is more than 0. */
 	KUNIT_ASSERT_GT(test, pci_p2pdma_distance(d.far, &d.client->dev, false), 0);
@@ -1282,10 +1277,7 @@ static void test_pal_to_sgt(struct kunit *test)
 	struct test_p2p_devs d;
 	struct sg_table *sgt;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!test_get_p2p_devs(test, &d))
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+	test_get_p2p_devs(test, &d);
 
 	/* The PAL is BAR 0 of the near device, one page. */
 	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
@@ -1353,10 +1345,7 @@ static void test_native_beats_conversion(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct test_p2p_devs d;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!test_get_p2p_devs(test, &d))
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
+	test_get_p2p_devs(test, &d);
 
 	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
 	pal.provider = pcim_p2pdma_provider(d.near, 0);
