@@ -12,6 +12,14 @@ BASE_DIR=$CACHE_DIR/base-$BASE_VERSION
 WORK_DIR=${WORK_DIR:-$CACHE_DIR/work}
 mkdir -p "$CACHE_DIR/build"
 
+# Every script answers -h/--help with its header comment (the lines after the
+# SPDX line, up to the first line that is not a comment), and exits.
+case "${1:-}" in
+-h|--help)
+	awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"
+	exit 0 ;;
+esac
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
