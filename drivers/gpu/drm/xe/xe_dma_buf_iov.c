@@ -31,20 +31,27 @@
  * type: it receives ranges of the VF BAR, and reaches the memory directly in
  * its own VRAM instead of through a PCIe mapping of the BAR.
  *
- * On each map, the PF takes a reference to the VF's LMEM object under the
- * lock that protects VF provisioning, and translates each range into device
- * physical addresses inside that object. A range must lie wholly inside the
- * VF's LMEM, its last page included: a VF must never reach another VF's
- * memory, or anything else, through a dma-buf, so any other range fails the
- * map with -EPERM and is logged once. The reference is dropped when the map
- * is undone, at the next move, on revocation or when the BO goes away.
+ * On each map, the PF holds the VF's LMEM object with
+ * xe_gt_sriov_pf_config_hold_lmem(): a reference to it, and a count of
+ * imports that makes any change of the VF's LMEM provisioning fail with
+ * -EBUSY until the map is undone, so that the memory stays the VF's. Then
+ * it translates each range into device physical addresses inside that
+ * object. A range must lie wholly inside the VF's LMEM, its last page
+ * included: a VF must never reach another VF's memory, or anything else,
+ * through a dma-buf, so any other range fails the map with -EPERM and is
+ * logged once. The hold is dropped when the map is undone, at the next
+ * move, on revocation or when the BO goes away.
+ *
+ * Lock order: the map runs under the dma-buf's reservation lock and takes
+ * only the PF's lmem_import_lock, never the master lock, which provisioning
+ * holds while it creates BOs and so takes reservation locks.
  *
  * IOV is offered only by a single-tile discrete PF, where the VF BAR maps
  * the VF's LMEM object from its start. Otherwise, or for a dma-buf of
  * another device, the import goes through the sg_table path as before.
  */
 
-/* The reference to @vfid's LMEM object; a hook for the KUnit tests. */
+/* Hold @vfid's LMEM object; a hook for the KUnit tests. */
 static struct xe_bo *xe_dma_buf_iov_lmem_get(struct xe_device *xe,
 					     unsigned int vfid)
 {
@@ -53,15 +60,18 @@ static struct xe_bo *xe_dma_buf_iov_lmem_get(struct xe_device *xe,
 	/* Without SR-IOV there is no VF and no PF config to look it up in. */
 	if (!IS_ENABLED(CONFIG_PCI_IOV))
 		return NULL;
-	return xe_gt_sriov_pf_config_get_lmem_obj(xe_device_get_root_tile(xe)->primary_gt,
-						  vfid);
+	return xe_gt_sriov_pf_config_hold_lmem(xe_device_get_root_tile(xe)->primary_gt,
+					       vfid);
 }
 
-static void xe_dma_buf_iov_lmem_put(struct xe_bo *lmem)
+static void xe_dma_buf_iov_lmem_put(struct xe_device *xe, unsigned int vfid,
+				    struct xe_bo *lmem)
 {
-	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_put, lmem);
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_put, xe, vfid, lmem);
 
-	xe_bo_put(lmem);
+	if (IS_ENABLED(CONFIG_PCI_IOV))
+		xe_gt_sriov_pf_config_unhold_lmem(xe_device_get_root_tile(xe)->primary_gt,
+						  vfid, lmem);
 }
 
 /*
@@ -193,9 +203,9 @@ static bool xe_dma_buf_iov_fits_vram_pages(struct xe_device *xe,
  * @vfid: the VF identifier (1-based)
  * @iov: the ranges of the VF's LMEM BAR
  *
- * Takes a reference to the VF's LMEM object and translates every range into
- * device physical addresses inside it, refusing any range that is not wholly
- * inside it.
+ * Holds the VF's LMEM object (see xe_gt_sriov_pf_config_hold_lmem()) and
+ * translates every range into device physical addresses inside it, refusing
+ * any range that is not wholly inside it.
  *
  * Return: the map, to be released with xe_dma_buf_iov_put(), or an error
  * pointer: -EPERM for an unknown VF, another BAR, or a range outside the
@@ -237,6 +247,8 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 		goto err_put;
 	}
 	map->iov = NULL;
+	map->xe = xe;
+	map->vfid = vfid;
 	map->nr = 0;
 	ret = xe_dma_buf_iov_walk(lmem, iov, &map, &cap, &bad);
 	if (ret) {
@@ -251,7 +263,7 @@ err_put:
 		drm_notice_once(&xe->drm,
 				"VF%u: dma-buf range %#llx-%#llx is outside its LMEM (%#zx bytes): refused\n",
 				vfid, bad->start, bad->end, xe_bo_size(lmem));
-	xe_dma_buf_iov_lmem_put(lmem);
+	xe_dma_buf_iov_lmem_put(xe, vfid, lmem);
 	return ERR_PTR(ret);
 }
 
@@ -259,52 +271,110 @@ err_put:
  * xe_dma_buf_iov_put() - Release a map from xe_dma_buf_iov_translate()
  * @map: the map
  *
- * Drops the reference to the VF's LMEM object and frees @map.
+ * Drops the hold on the VF's LMEM object and frees @map.
  */
 void xe_dma_buf_iov_put(struct xe_dma_buf_iov_map *map)
 {
-	xe_dma_buf_iov_lmem_put(map->lmem);
+	xe_dma_buf_iov_lmem_put(map->xe, map->vfid, map->lmem);
 	kvfree(map);
+}
+
+/*
+ * The VF number (1-based) of the attachment's VF; a hook for the KUnit
+ * tests, whose pretend VFs are on no bus.
+ */
+static int xe_dma_buf_iov_vfid(struct dma_buf_attachment *attach)
+{
+	int id;
+
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_vfid, attach);
+
+	id = pci_iov_vf_id(dma_buf_iov_vf(attach));
+	return id < 0 ? id : id + 1;
+}
+
+/**
+ * xe_dma_buf_iov_map_attachment() - Map an IOV attachment into VRAM
+ * @xe: the PF &xe_device
+ * @attach: an attachment of @xe that negotiated IOV
+ *
+ * Asks the exporter for the ranges and translates them with
+ * xe_dma_buf_iov_translate() for the VF the attachment names.
+ *
+ * Context: the dma-buf's reservation lock held.
+ *
+ * Return: the map, to be released with xe_dma_buf_iov_unmap_attachment(),
+ * or an error pointer: the error of dma_buf_iov_map() or
+ * xe_dma_buf_iov_translate().
+ */
+struct xe_dma_buf_iov_map *
+xe_dma_buf_iov_map_attachment(struct xe_device *xe,
+			      struct dma_buf_attachment *attach)
+{
+	struct xe_dma_buf_iov_map *map;
+	struct dma_buf_iov *iov;
+	int vfid;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	vfid = xe_dma_buf_iov_vfid(attach);
+	if (vfid < 0)
+		return ERR_PTR(vfid);
+
+	iov = dma_buf_iov_map(attach);
+	if (IS_ERR(iov))
+		return ERR_CAST(iov);
+
+	map = xe_dma_buf_iov_translate(xe, vfid, iov);
+	if (IS_ERR(map)) {
+		dma_buf_iov_unmap(attach, iov);
+		return map;
+	}
+	map->iov = iov;
+	return map;
+}
+
+/**
+ * xe_dma_buf_iov_unmap_attachment() - Undo xe_dma_buf_iov_map_attachment()
+ * @attach: the attachment
+ * @map: the map
+ *
+ * Gives the ranges back to the exporter and drops the hold on the VF's LMEM
+ * object.
+ *
+ * Context: the dma-buf's reservation lock held.
+ */
+void xe_dma_buf_iov_unmap_attachment(struct dma_buf_attachment *attach,
+				     struct xe_dma_buf_iov_map *map)
+{
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	dma_buf_iov_unmap(attach, map->iov);
+	xe_dma_buf_iov_put(map);
 }
 
 /**
  * xe_dma_buf_iov_map_bo() - Map an imported BO of the IOV mapping type
  * @bo: the BO of a dma-buf attachment that negotiated IOV
  *
- * Asks the exporter for the ranges, translates them and records the result
- * in @bo, where the page-table code finds it. @bo->dma_buf_iov is only set on
- * success.
+ * Maps the BO's attachment with xe_dma_buf_iov_map_attachment() and records
+ * the result in @bo, where the page-table code finds it. @bo->dma_buf_iov is
+ * only set on success.
  *
  * Context: the BO's reservation lock (the dma-buf's) held.
  *
- * Return: 0, or the error of dma_buf_iov_map() or
- * xe_dma_buf_iov_translate().
+ * Return: 0, or the error of xe_dma_buf_iov_map_attachment().
  */
 int xe_dma_buf_iov_map_bo(struct xe_bo *bo)
 {
-	struct dma_buf_attachment *attach = bo->ttm.base.import_attach;
 	struct xe_device *xe = xe_bo_device(bo);
-	struct dma_buf_iov *iov;
 	struct xe_dma_buf_iov_map *map;
-	int vf_id;
 
-	dma_resv_assert_held(bo->ttm.base.resv);
 	xe_assert(xe, !bo->dma_buf_iov);
 
-	vf_id = pci_iov_vf_id(dma_buf_iov_vf(attach));
-	if (vf_id < 0)
-		return vf_id;
-
-	iov = dma_buf_iov_map(attach);
-	if (IS_ERR(iov))
-		return PTR_ERR(iov);
-
-	map = xe_dma_buf_iov_translate(xe, vf_id + 1, iov);
-	if (IS_ERR(map)) {
-		dma_buf_iov_unmap(attach, iov);
+	map = xe_dma_buf_iov_map_attachment(xe, bo->ttm.base.import_attach);
+	if (IS_ERR(map))
 		return PTR_ERR(map);
-	}
-	map->iov = iov;
 	bo->dma_buf_iov = map;
 	return 0;
 }
@@ -313,8 +383,8 @@ int xe_dma_buf_iov_map_bo(struct xe_bo *bo)
  * xe_dma_buf_iov_unmap_bo() - Undo xe_dma_buf_iov_map_bo()
  * @bo: the BO; nothing happens if it holds no IOV map
  *
- * Gives the ranges back to the exporter and drops the reference to the VF's
- * LMEM object.
+ * Gives the ranges back to the exporter and drops the hold on the VF's LMEM
+ * object.
  *
  * Context: the BO's reservation lock held.
  */
@@ -324,10 +394,8 @@ void xe_dma_buf_iov_unmap_bo(struct xe_bo *bo)
 
 	if (!map)
 		return;
-	dma_resv_assert_held(bo->ttm.base.resv);
 	bo->dma_buf_iov = NULL;
-	dma_buf_iov_unmap(bo->ttm.base.import_attach, map->iov);
-	xe_dma_buf_iov_put(map);
+	xe_dma_buf_iov_unmap_attachment(bo->ttm.base.import_attach, map);
 }
 
 #if IS_ENABLED(CONFIG_DRM_XE_KUNIT_TEST)

@@ -6,6 +6,7 @@
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/test-bug.h>
+#include <linux/debug_locks.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/ktime.h>
@@ -33,6 +34,11 @@ struct iov_test {
 	struct drm_pagemap_addr *blocks[TEST_MAX_VFS + 1];
 	/* The LMEM objects are not in VRAM. */
 	bool not_vram;
+	/* The real PF config holds the LMEM objects (use_pf_config()). */
+	struct xe_gt *gt;
+	/* A pretend PF and its VFs, for dma-bufs of a real exporter. */
+	struct pci_dev *pf, *vf[TEST_MAX_VFS + 1];
+	int exp_maps, exp_unmaps;
 	int gets, puts, lookups;
 	struct iov_bench *bench;
 };
@@ -54,7 +60,8 @@ static struct xe_bo *fake_lmem_get(struct xe_device *xe, unsigned int vfid)
 	return &t->lmem[vfid];
 }
 
-static void fake_lmem_put(struct xe_bo *lmem)
+static void fake_lmem_put(struct xe_device *xe, unsigned int vfid,
+			  struct xe_bo *lmem)
 {
 	iov_test_of(kunit_get_current_test())->puts++;
 }
@@ -373,6 +380,388 @@ static void refuses_with_eperm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
 
+static struct xe_gt_sriov_config *vf_config(struct iov_test *t,
+					    unsigned int vfid)
+{
+	return &t->gt->sriov.pf.vfs[vfid].config;
+}
+
+/* The PF config is built with CONFIG_PCI_IOV only; the compiler sees this. */
+#define skip_without_pf_config(test)					\
+	do {								\
+		if (!IS_ENABLED(CONFIG_PCI_IOV))			\
+			kunit_skip(test, "needs CONFIG_PCI_IOV");	\
+	} while (0)
+
+/*
+ * Let the PF config itself hold the fake LMEM objects, through
+ * xe_gt_sriov_pf_config_hold_lmem() instead of the test's stub: each VF but
+ * VF3 is provisioned with its object.
+ */
+static void use_pf_config(struct kunit *test, struct iov_test *t)
+{
+	unsigned int vfid;
+
+	KUNIT_ASSERT_EQ(test, 0, xe_sriov_init(t->xe));
+	t->gt = xe_device_get_root_tile(t->xe)->primary_gt;
+	/* Provisioning asks the LMTT for its page size. */
+	KUNIT_ASSERT_TRUE(test, xe_device_has_lmtt(t->xe));
+	xe_device_get_root_tile(t->xe)->sriov.pf.lmtt.ops = &lmtt_ml_ops;
+	t->gt->sriov.pf.vfs = kunit_kcalloc(test, TEST_MAX_VFS + 1,
+					    sizeof(*t->gt->sriov.pf.vfs),
+					    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->gt->sriov.pf.vfs);
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
+		struct xe_bo *lmem = &t->lmem[vfid];
+
+		kref_init(&lmem->ttm.base.refcount);
+		lmem->ttm.bdev = &t->xe->ttm;
+		if (vfid != 3)
+			vf_config(t, vfid)->lmem_obj = lmem;
+	}
+	kunit_deactivate_static_stub(test, xe_dma_buf_iov_lmem_get);
+	kunit_deactivate_static_stub(test, xe_dma_buf_iov_lmem_put);
+}
+
+static unsigned int lmem_refs(struct iov_test *t, unsigned int vfid)
+{
+	return kref_read(&t->lmem[vfid].ttm.base.refcount);
+}
+
+/* An imported LMEM stays the VF's: its provisioning cannot change. */
+static void provisioning_refused_while_imported(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
+	struct xe_dma_buf_iov_map *map;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	map = xe_dma_buf_iov_translate(t->xe, 2, make_iov(test, LMEM_BAR, r, 1));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 1);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 2), 2);
+
+	/* Unprovisioning and reprovisioning are refused and change nothing. */
+	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_set_lmem(t->gt, 2, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_set_lmem(t->gt, 2, SZ_1G),
+			-EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, vf_config(t, 2)->lmem_obj, &t->lmem[2]);
+	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_get_lmem(t->gt, 2),
+			(u64)TEST_PG(TEST_LMEM_PAGES));
+	/* Only that VF is held. */
+	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+
+	xe_dma_buf_iov_put(map);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 2), 1);
+}
+
+/* The other order: a VF whose LMEM is gone cannot be imported. */
+static void import_refused_after_unprovisioning(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
+	struct xe_dma_buf_iov_map *map;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	/* What unprovisioning leaves (the real one frees VRAM we lack). */
+	vf_config(t, 1)->lmem_obj = NULL;
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+}
+
+/*
+ * The import holds a dma-buf reservation lock and then the PF's LMEM hold;
+ * provisioning holds the master lock and creates BOs, whose reservation
+ * locks it takes. Run both with lockdep: no lock order may be inverted.
+ */
+static void lock_order_against_provisioning(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
+	struct xe_dma_buf_iov_map *map;
+	struct dma_resv imported, created;
+
+	if (!IS_ENABLED(CONFIG_PROVE_LOCKING))
+		kunit_skip(test, "needs CONFIG_PROVE_LOCKING");
+	KUNIT_ASSERT_TRUE_MSG(test, debug_locks, "lockdep was already off");
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	dma_resv_init(&imported);
+	dma_resv_init(&created);
+
+	/* The import, as xe_dma_buf_iov_map_bo() runs it. */
+	dma_resv_lock(&imported, NULL);
+	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	dma_resv_unlock(&imported);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+
+	/* Provisioning: a new LMEM BO is created under the master lock ... */
+	mutex_lock(xe_sriov_pf_master_mutex(t->xe));
+	dma_resv_lock(&created, NULL);
+	dma_resv_unlock(&created);
+	mutex_unlock(xe_sriov_pf_master_mutex(t->xe));
+	/* ... and the real call, refused while the import holds the LMEM. */
+	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_set_lmem(t->gt, 1, 0), -EBUSY);
+
+	dma_resv_lock(&imported, NULL);
+	xe_dma_buf_iov_put(map);
+	dma_resv_unlock(&imported);
+	dma_resv_fini(&created);
+	dma_resv_fini(&imported);
+	KUNIT_EXPECT_TRUE_MSG(test, debug_locks,
+			      "lockdep reported a lock order problem (see the log)");
+}
+
+/* The pretend VFs are on no bus: the test knows their numbers. */
+static int fake_vfid(struct dma_buf_attachment *attach)
+{
+	struct iov_test *t = iov_test_of(kunit_get_current_test());
+	struct pci_dev *vf = dma_buf_iov_vf(attach);
+	unsigned int vfid;
+
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++)
+		if (t->vf[vfid] == vf)
+			return vfid;
+	return -ENODEV;
+}
+
+struct vf_buf {
+	struct iov_test *t;
+	struct dma_buf_iov_exp_data data;
+	struct range r[2];
+	unsigned int nr;
+};
+
+static int vf_map_iov(struct dma_buf_attachment *attach,
+		      struct dma_buf_iov_req *req)
+{
+	struct vf_buf *buf = attach->dmabuf->priv;
+
+	buf->t->exp_maps++;
+	return dma_buf_iov_req_fill(req, buf->r, buf->nr);
+}
+
+static void vf_unmap_iov(struct dma_buf_attachment *attach)
+{
+	struct vf_buf *buf = attach->dmabuf->priv;
+
+	buf->t->exp_unmaps++;
+}
+
+static const struct dma_buf_iov_exp_ops vf_iov_ops = {
+	.map_iov = vf_map_iov,
+	.unmap_iov = vf_unmap_iov,
+};
+
+/* What vfio-pci exports for a VF BAR, without the PAL and SGT entries. */
+static int vf_match_mapping(struct dma_buf_attachment *attach)
+{
+	struct vf_buf *buf = attach->dmabuf->priv;
+	const struct dma_buf_mapping_match exp[] = {
+		dma_buf_iov_export(&vf_iov_ops, &buf->data),
+	};
+
+	return dma_buf_match_mapping(attach, exp, ARRAY_SIZE(exp));
+}
+
+static void vf_release(struct dma_buf *dmabuf)
+{
+}
+
+static const struct dma_buf_ops vf_dmabuf_ops = {
+	.match_mapping = vf_match_mapping,
+	.release = vf_release,
+};
+
+static void vf_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops pf_importer = {
+	.invalidate_mappings = vf_invalidate,
+};
+
+static void vf_put_device(void *dev)
+{
+	put_device(dev);
+}
+
+/* The memory is the test's: nothing to free when the last reference goes. */
+static void vf_fake_release(struct device *dev)
+{
+}
+
+static struct pci_dev *fake_pdev(struct kunit *test, const char *name,
+				 unsigned int n, struct pci_dev *pf)
+{
+	struct pci_dev *pdev;
+	struct resource *res;
+
+	pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	device_initialize(&pdev->dev);
+	pdev->dev.release = vf_fake_release;
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s%u", name, n));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vf_put_device,
+							   &pdev->dev));
+	/* A BAR twice the LMEM, so that ranges can lie past the LMEM. */
+	res = &pdev->resource[LMEM_BAR];
+	res->start = 0x80000000ull * (n + 1);
+	res->end = res->start + 2 * TEST_PG(TEST_LMEM_PAGES) - 1;
+	res->flags = IORESOURCE_MEM;
+#ifdef CONFIG_PCI_IOV
+	if (pf) {
+		pdev->is_virtfn = 1;
+		pdev->physfn = pf;
+	}
+#endif
+	return pdev;
+}
+
+static void fake_vfs(struct kunit *test, struct iov_test *t)
+{
+	unsigned int vfid;
+
+	t->pf = fake_pdev(test, "xe-iov-test-pf", 0, NULL);
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++)
+		t->vf[vfid] = fake_pdev(test, "xe-iov-test-vf", vfid, t->pf);
+	kunit_activate_static_stub(test, xe_dma_buf_iov_vfid, fake_vfid);
+}
+
+static void vf_buf_put(void *dmabuf)
+{
+	dma_buf_put(dmabuf);
+}
+
+/*
+ * A dma-buf of VF @vfid's BAR with @nr of @r, attached by the PF with xe's
+ * IOV importer entry.
+ */
+static struct dma_buf_attachment *vf_attach(struct kunit *test,
+					    struct iov_test *t,
+					    unsigned int vfid,
+					    const struct range *r,
+					    unsigned int nr)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf_iov_imp_data imp_data = { .pf = t->pf, .bar = LMEM_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&imp_data);
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+	struct vf_buf *buf;
+	unsigned int i;
+
+	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	buf->t = t;
+	buf->data.vf = t->vf[vfid];
+	buf->data.bar = LMEM_BAR;
+	buf->nr = nr;
+	exp_info.size = 0;
+	for (i = 0; i < nr; i++) {
+		buf->r[i] = r[i];
+		exp_info.size += range_len(&r[i]);
+	}
+	exp_info.ops = &vf_dmabuf_ops;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vf_buf_put,
+							   dmabuf));
+	attach = dma_buf_mapping_attach(dmabuf, &t->pf->dev, &imp, 1,
+					&pf_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(attach));
+	return attach;
+}
+
+/*
+ * Through the map path of xe_dma_buf_iov_map_bo(), for each VF of a PF with
+ * several provisioned: the VF comes from the attachment, and the buffer
+ * lands in that VF's LMEM and nowhere else.
+ */
+static void each_vf_lands_in_its_own_lmem(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = {
+		{ TEST_PG(14), TEST_PG(20) - 1 },
+		{ TEST_PG(1), TEST_PG(2) - 1 },
+	};
+	unsigned int vfid, i;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	fake_vfs(test, t);
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
+		struct dma_buf_attachment *attach;
+		struct xe_dma_buf_iov_map *map;
+		u64 lo = expected_dpa(vfid, 0) -
+			 TEST_PG(TEST_LMEM_PAGES - TEST_BLOCK_PAGES);
+		u64 hi = lo + TEST_PG(TEST_LMEM_PAGES);
+
+		attach = vf_attach(test, t, vfid, r, 2);
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+		map = xe_dma_buf_iov_map_attachment(t->xe, attach);
+		if (vfid == 3) {
+			/* VF3 has no LMEM. */
+			KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
+		} else {
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+			KUNIT_EXPECT_EQ(test, map->vfid, vfid);
+			KUNIT_EXPECT_EQ(test, vf_config(t, vfid)->lmem_imports, 1);
+			KUNIT_EXPECT_EQ(test, map_bytes(map), TEST_PG(7));
+			expect_entry(test, map, 0, expected_dpa(vfid, TEST_PG(14)), 1);
+			expect_entry(test, map, 1, expected_dpa(vfid, TEST_PG(16)), 2);
+			expect_entry(test, map, 2, expected_dpa(vfid, TEST_PG(1)), 0);
+			for (i = 0; i < map->nr; i++) {
+				KUNIT_EXPECT_GE(test, map->addr[i].addr, lo);
+				KUNIT_EXPECT_LE(test, map->addr[i].addr +
+						(PAGE_SIZE << map->addr[i].order), hi);
+			}
+			xe_dma_buf_iov_unmap_attachment(attach, map);
+		}
+		dma_resv_unlock(attach->dmabuf->resv);
+		KUNIT_EXPECT_EQ(test, vf_config(t, vfid)->lmem_imports, 0);
+		KUNIT_EXPECT_EQ(test, lmem_refs(t, vfid), 1);
+		dma_buf_detach(attach->dmabuf, attach);
+	}
+	/* The ranges were given back for every map, refused ones included. */
+	KUNIT_EXPECT_EQ(test, t->exp_maps, TEST_MAX_VFS);
+	KUNIT_EXPECT_EQ(test, t->exp_unmaps, t->exp_maps);
+}
+
+/* A VF's buffer that names the next VF's LMEM is refused, nothing held. */
+static void vf_buffer_past_its_lmem_refused(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = {
+		{ TEST_PG(0), TEST_PG(1) - 1 },
+		{ TEST_PG(TEST_LMEM_PAGES), TEST_PG(TEST_LMEM_PAGES + 1) - 1 },
+	};
+	struct dma_buf_attachment *attach;
+	struct xe_dma_buf_iov_map *map;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	fake_vfs(test, t);
+	attach = vf_attach(test, t, 1, r, 2);
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	map = xe_dma_buf_iov_map_attachment(t->xe, attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
+	KUNIT_EXPECT_EQ(test, t->exp_maps, 1);
+	KUNIT_EXPECT_EQ(test, t->exp_unmaps, 1);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+	dma_buf_detach(attach->dmabuf, attach);
+}
+
 static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
@@ -381,6 +770,11 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(needs_64k_pages),
 	KUNIT_CASE(lmem_not_in_vram),
 	KUNIT_CASE_PARAM(refuses_with_eperm, refusal_gen_params),
+	KUNIT_CASE(provisioning_refused_while_imported),
+	KUNIT_CASE(import_refused_after_unprovisioning),
+	KUNIT_CASE(lock_order_against_provisioning),
+	KUNIT_CASE(each_vf_lands_in_its_own_lmem),
+	KUNIT_CASE(vf_buffer_past_its_lmem_refused),
 	{}
 };
 
