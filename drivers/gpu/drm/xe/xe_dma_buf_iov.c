@@ -88,6 +88,10 @@ static int xe_dma_buf_iov_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
 	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_first, lmem, offset, size,
 				   cur, base);
 
+	/*
+	 * Read without @lmem's reservation lock: the PF created it pinned,
+	 * and the hold keeps it provisioned, so its resource does not change.
+	 */
 	if (!res || !mem_type_is_vram(res->mem_type))
 		return -EIO;
 	xe_res_first(res, offset, size, cur);
