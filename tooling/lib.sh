@@ -23,10 +23,17 @@ esac
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The mirror URI the machine's apt already uses; no host name is written
-# anywhere by this project.
+# The mirror URI the machine's apt already uses, from deb822 sources
+# (/etc/apt/sources.list.d/*.sources) or one-line ones (sources.list and
+# *.list); no host name is written anywhere by this project.
 mirror_uri() {
-	awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources
+	local uri
+	uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		awk '/^URIs:/ { print $2; exit }')
+	[ -n "$uri" ] || uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+		awk '$1 == "deb" { sub(/\[[^]]*\] */, ""); print $2; exit }')
+	[ -n "$uri" ] || die "no Debian mirror found in /etc/apt (sources.list, sources.list.d/*.sources or *.list): configure apt first"
+	echo "$uri"
 }
 
 # Run apt-get against a private apt state that knows only SUITE, so that
@@ -70,6 +77,20 @@ need_pkgs() {
 		apt-get -q update >&2
 		DEBIAN_FRONTEND=noninteractive apt-get -q -y install --no-install-recommends "${missing[@]}" >&2
 	}
+}
+
+# One run at a time: the entry points (test, run, bench) share the work tree
+# and the build directories. Take $CACHE_DIR/lock for the rest of the run, or
+# stop and say who holds it. The scripts they call inherit the lock.
+take_lock() {
+	[ "${DMABUF_MT_LOCK_HELD:-}" = 1 ] && return 0
+	exec 9>>"$CACHE_DIR/lock"
+	if ! flock -n 9; then
+		die "another run holds $CACHE_DIR/lock ($(cat "$CACHE_DIR/lock.owner" 2>/dev/null || echo 'owner unknown')); wait for it or stop it"
+	fi
+	printf 'pid %s: %s, since %s\n' "$$" "$(basename "$0")" "$(date -u '+%F %T UTC')" \
+		> "$CACHE_DIR/lock.owner"
+	export DMABUF_MT_LOCK_HELD=1
 }
 
 # Identity used for the series' commits (author and Signed-off-by).
