@@ -639,6 +639,8 @@ struct vf_buf {
 	struct dma_buf_iov_exp_data data;
 	struct range r[2];
 	unsigned int nr;
+	/* Revoked: maps fail, as vfio-pci's do after a revocation. */
+	bool revoked;
 };
 
 static int vf_map_iov(struct dma_buf_attachment *attach,
@@ -647,6 +649,8 @@ static int vf_map_iov(struct dma_buf_attachment *attach,
 	struct vf_buf *buf = attach->dmabuf->priv;
 
 	buf->t->exp_maps++;
+	if (buf->revoked)
+		return -ENODEV;
 	return dma_buf_iov_req_fill(req, buf->r, buf->nr);
 }
 
@@ -682,8 +686,13 @@ static const struct dma_buf_ops vf_dmabuf_ops = {
 	.release = vf_release,
 };
 
+/*
+ * xe's move_notify evicts the BO, whose move gives the ranges back with
+ * xe_dma_buf_iov_unmap_bo(); the fake BO has no TTM to move it.
+ */
 static void vf_invalidate(struct dma_buf_attachment *attach)
 {
+	xe_dma_buf_iov_unmap_bo(attach->importer_priv);
 }
 
 static const struct dma_buf_attach_ops pf_importer = {
@@ -744,7 +753,8 @@ static void vf_buf_put(void *dmabuf)
 
 /*
  * A dma-buf of VF @vfid's BAR with @nr of @r, attached by the PF with xe's
- * IOV importer entry.
+ * IOV importer entry, for an imported BO (attach->importer_priv) with what
+ * xe_dma_buf_iov_map_bo() uses of one.
  */
 static struct dma_buf_attachment *vf_attach(struct kunit *test,
 					    struct iov_test *t,
@@ -758,8 +768,11 @@ static struct dma_buf_attachment *vf_attach(struct kunit *test,
 	struct dma_buf_attachment *attach;
 	struct dma_buf *dmabuf;
 	struct vf_buf *buf;
+	struct xe_bo *bo;
 	unsigned int i;
 
+	bo = kunit_kzalloc(test, sizeof(*bo), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bo);
 	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	buf->t = t;
@@ -778,9 +791,12 @@ static struct dma_buf_attachment *vf_attach(struct kunit *test,
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, vf_buf_put,
 							   dmabuf));
 	attach = dma_buf_mapping_attach(dmabuf, &t->pf->dev, &imp, 1,
-					&pf_importer, NULL);
+					&pf_importer, bo);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(attach));
+	bo->ttm.base.import_attach = attach;
+	bo->ttm.base.resv = dmabuf->resv;
+	bo->ttm.bdev = &t->xe->ttm;
 	return attach;
 }
 
@@ -866,6 +882,90 @@ static void vf_buffer_past_its_lmem_refused(struct kunit *test)
 	dma_buf_detach(attach->dmabuf, attach);
 }
 
+/*
+ * xe_dma_buf_iov_map_bo() records the map in the BO, for each VF with LMEM,
+ * and xe_dma_buf_iov_unmap_bo() gives the ranges and the LMEM hold back
+ * exactly once: a second unmap (the BO destroyed after it was evicted) does
+ * nothing.
+ */
+static void map_bo_gives_back_once(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(4), TEST_PG(6) - 1 } };
+	static const unsigned int vfids[] = { 1, 2, 4 };
+	unsigned int i;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	fake_vfs(test, t);
+	for (i = 0; i < ARRAY_SIZE(vfids); i++) {
+		unsigned int vfid = vfids[i];
+		struct dma_buf_attachment *attach;
+		struct xe_bo *bo;
+
+		attach = vf_attach(test, t, vfid, r, 1);
+		bo = attach->importer_priv;
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+		KUNIT_ASSERT_EQ(test, 0, xe_dma_buf_iov_map_bo(bo));
+		KUNIT_ASSERT_NOT_NULL(test, bo->dma_buf_iov);
+		KUNIT_EXPECT_EQ(test, bo->dma_buf_iov->vfid, vfid);
+		expect_entry(test, bo->dma_buf_iov, 0,
+			     expected_dpa(vfid, TEST_PG(4)), 1);
+		KUNIT_EXPECT_EQ(test, vf_config(t, vfid)->lmem_imports, 1);
+		KUNIT_EXPECT_EQ(test, lmem_refs(t, vfid), 2);
+
+		xe_dma_buf_iov_unmap_bo(bo);
+		KUNIT_EXPECT_NULL(test, bo->dma_buf_iov);
+		KUNIT_EXPECT_EQ(test, vf_config(t, vfid)->lmem_imports, 0);
+		KUNIT_EXPECT_EQ(test, lmem_refs(t, vfid), 1);
+		KUNIT_EXPECT_EQ(test, t->exp_unmaps, t->exp_maps);
+
+		xe_dma_buf_iov_unmap_bo(bo);
+		KUNIT_EXPECT_EQ(test, lmem_refs(t, vfid), 1);
+		KUNIT_EXPECT_EQ(test, t->exp_unmaps, t->exp_maps);
+		dma_resv_unlock(attach->dmabuf->resv);
+		dma_buf_detach(attach->dmabuf, attach);
+	}
+	KUNIT_EXPECT_EQ(test, t->exp_maps, (int)ARRAY_SIZE(vfids));
+}
+
+/*
+ * A revocation by the exporter, while xe holds the ranges: the importer's
+ * invalidate gives them back before dma_buf_invalidate_mappings() returns,
+ * with the LMEM hold; the next map fails and holds nothing.
+ */
+static void revoke_gives_ranges_back(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = { { TEST_PG(4), TEST_PG(6) - 1 } };
+	struct dma_buf_attachment *attach;
+	struct vf_buf *buf;
+	struct xe_bo *bo;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	fake_vfs(test, t);
+	attach = vf_attach(test, t, 2, r, 1);
+	bo = attach->importer_priv;
+	buf = attach->dmabuf->priv;
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	KUNIT_ASSERT_EQ(test, 0, xe_dma_buf_iov_map_bo(bo));
+
+	buf->revoked = true;
+	dma_buf_invalidate_mappings(attach->dmabuf);
+	KUNIT_EXPECT_NULL(test, bo->dma_buf_iov);
+	KUNIT_EXPECT_EQ(test, t->exp_unmaps, 1);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 2), 1);
+
+	KUNIT_EXPECT_EQ(test, xe_dma_buf_iov_map_bo(bo), -ENODEV);
+	KUNIT_EXPECT_NULL(test, bo->dma_buf_iov);
+	KUNIT_EXPECT_EQ(test, t->exp_unmaps, 1);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 0);
+	dma_resv_unlock(attach->dmabuf->resv);
+	dma_buf_detach(attach->dmabuf, attach);
+}
+
 static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
@@ -882,6 +982,8 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(lock_order_against_provisioning),
 	KUNIT_CASE(each_vf_lands_in_its_own_lmem),
 	KUNIT_CASE(vf_buffer_past_its_lmem_refused),
+	KUNIT_CASE(map_bo_gives_back_once),
+	KUNIT_CASE(revoke_gives_ranges_back),
 	{}
 };
 
