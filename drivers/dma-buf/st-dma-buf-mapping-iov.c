@@ -130,9 +130,9 @@ static void iov_put_device(void *dev)
 	put_device(dev);
 }
 
-/* The memory is the test's: nothing to free when the last reference goes. */
 static void iov_fake_release(struct device *dev)
 {
+	kfree(to_pci_dev(dev));
 }
 
 /*
@@ -145,13 +145,14 @@ static struct pci_dev *iov_fake_pdev(struct kunit *test, const char *name,
 	struct resource *res;
 	struct pci_dev *pdev;
 
-	pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+	/* Freed by its release(), when the last reference goes. */
+	pdev = kzalloc_obj(*pdev);
 	KUNIT_ASSERT_NOT_NULL(test, pdev);
 	device_initialize(&pdev->dev);
 	pdev->dev.release = iov_fake_release;
-	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s", name));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put_device,
 							   &pdev->dev));
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s", name));
 	res = &pdev->resource[IOV_TEST_BAR];
 	res->start = 0x80000000;
 	res->end = res->start + IOV_TEST_BAR_PAGES * PAGE_SIZE - 1;

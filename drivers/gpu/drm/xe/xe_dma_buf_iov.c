@@ -358,6 +358,21 @@ void xe_dma_buf_iov_unmap_attachment(struct dma_buf_attachment *attach,
 }
 
 /**
+ * xe_dma_buf_iov_init_bo() - Prepare a BO whose attachment negotiated IOV
+ * @bo: the imported BO, not yet visible to userspace
+ *
+ * The BO will be bound as VRAM. Where VRAM is mapped in 64K pages
+ * (XE_VRAM_FLAGS_NEED64K), VM_BIND must then keep the 64K alignment it
+ * checks for xe's own VRAM BOs, or the bind would reach the page-table
+ * code's warning for misaligned VRAM: mark the BO as such.
+ */
+void xe_dma_buf_iov_init_bo(struct xe_bo *bo)
+{
+	if (xe_bo_device(bo)->info.vram_flags & XE_VRAM_FLAGS_NEED64K)
+		bo->flags |= XE_BO_FLAG_INTERNAL_64K;
+}
+
+/**
  * xe_dma_buf_iov_map_bo() - Map an imported BO of the IOV mapping type
  * @bo: the BO of a dma-buf attachment that negotiated IOV
  *

@@ -47,6 +47,7 @@ xe_dma_buf_iov_map_attachment(struct xe_device *xe,
 			      struct dma_buf_attachment *attach);
 void xe_dma_buf_iov_unmap_attachment(struct dma_buf_attachment *attach,
 				     struct xe_dma_buf_iov_map *map);
+void xe_dma_buf_iov_init_bo(struct xe_bo *bo);
 int xe_dma_buf_iov_map_bo(struct xe_bo *bo);
 void xe_dma_buf_iov_unmap_bo(struct xe_bo *bo);
 
