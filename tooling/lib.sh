@@ -113,7 +113,7 @@ series_patches() {
 # the dma-buf and xe suites in one kernel, with PCI P2P and the pci-testdev
 # topology the P2P cases need (tooling/kunit/x86_64-p2p.*).
 kunit_x86_setup() {
-	need_pkgs ccache bc flex bison python3 libelf-dev libssl-dev qemu-system-x86
+	need_pkgs gcc make libc6-dev ccache bc flex bison python3 libelf-dev libssl-dev qemu-system-x86
 	export CCACHE_DIR=$CACHE_DIR/ccache
 	export PATH="$TOOLING_DIR/kunit/tcg:$PATH"
 	KUNIT_X86_ARGS=(--arch=x86_64
