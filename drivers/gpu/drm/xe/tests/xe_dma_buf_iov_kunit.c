@@ -1048,7 +1048,7 @@ static struct kunit_suite xe_dma_buf_iov_suite = {
 
 struct iov_bench {
 	struct pci_dev *pf, *provider;
-	struct pci_dev vf;
+	struct pci_dev *vf;
 	struct p2pdma_provider *p2p;
 	struct dma_buf_iov_exp_data iov_data;
 	struct dma_buf_sgt_exp_data sgt_data;
@@ -1154,6 +1154,7 @@ static void bench_put_device(void *dev)
 
 static void bench_vf_release(struct device *dev)
 {
+	kfree(to_pci_dev(dev));
 }
 
 /* Two pci-testdev functions on one bus below a bridge, with references. */
@@ -1202,23 +1203,26 @@ static int iov_bench_init(struct kunit *test)
 	t = iov_test_of(test);
 	t->bench = b;
 
-	device_initialize(&b->vf.dev);
-	b->vf.dev.release = bench_vf_release;
+	/* Freed by its release(), when the last reference goes. */
+	b->vf = kzalloc_obj(*b->vf);
+	KUNIT_ASSERT_NOT_NULL(test, b->vf);
+	device_initialize(&b->vf->dev);
+	b->vf->dev.release = bench_vf_release;
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_device,
-							   &b->vf.dev));
-	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&b->vf.dev, "xe-iov-bench-vf"));
+							   &b->vf->dev));
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&b->vf->dev, "xe-iov-bench-vf"));
 #ifdef CONFIG_PCI_IOV
-	b->vf.is_virtfn = 1;
-	b->vf.physfn = b->pf;
+	b->vf->is_virtfn = 1;
+	b->vf->physfn = b->pf;
 #endif
-	res = &b->vf.resource[LMEM_BAR];
+	res = &b->vf->resource[LMEM_BAR];
 	res->start = pci_resource_start(b->provider, 0);
 	res->end = res->start + BENCH_SIZE - 1;
 	res->flags = IORESOURCE_MEM;
-	b->iov_data.vf = &b->vf;
+	b->iov_data.vf = b->vf;
 	b->iov_data.bar = LMEM_BAR;
 	/* The bench VF is VF1 of the fake PF. */
-	t->vf[1] = &b->vf;
+	t->vf[1] = b->vf;
 	kunit_activate_static_stub(test, xe_dma_buf_iov_vfid, fake_vfid);
 	b->sgt_data.p2p_provider = b->provider;
 
