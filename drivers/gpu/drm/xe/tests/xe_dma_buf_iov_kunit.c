@@ -455,16 +455,26 @@ static unsigned int lmem_refs(struct iov_test *t, unsigned int vfid)
 	return kref_read(&t->lmem[vfid].ttm.base.refcount);
 }
 
+/* Hold the first page of VF @vfid's LMEM, as an import of it does. */
+static struct xe_dma_buf_iov_map *hold_first_page(struct kunit *test,
+						  struct iov_test *t,
+						  unsigned int vfid)
+{
+	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
+
+	return xe_dma_buf_iov_translate(t->xe, vfid,
+					make_iov(test, LMEM_BAR, r, 1));
+}
+
 /* An imported LMEM stays the VF's: its provisioning cannot change. */
 static void provisioning_refused_while_imported(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	struct xe_dma_buf_iov_map *map;
 
 	skip_without_pf_config(test);
 	use_pf_config(test, t);
-	map = xe_dma_buf_iov_translate(t->xe, 2, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 	KUNIT_EXPECT_EQ(test, vf_config(t, 2)->lmem_imports, 1);
 	KUNIT_EXPECT_EQ(test, lmem_refs(t, 2), 2);
@@ -491,14 +501,13 @@ static void provisioning_refused_while_imported(struct kunit *test)
 static void release_refused_while_imported(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	const u32 blob[2] = { };
 	struct xe_dma_buf_iov_map *map, *again;
 	int ret;
 
 	skip_without_pf_config(test);
 	use_pf_config(test, t);
-	map = xe_dma_buf_iov_translate(t->xe, 2, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 
 	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_release(t->gt, 2, false),
@@ -515,7 +524,7 @@ static void release_refused_while_imported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lmem_refs(t, 2), 2);
 	/* Kept for the import, but the GuC forgot it: no new import. */
 	KUNIT_EXPECT_FALSE(test, vf_config(t, 2)->lmem_importable);
-	again = xe_dma_buf_iov_translate(t->xe, 2, make_iov(test, LMEM_BAR, r, 1));
+	again = hold_first_page(test, t, 2);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(again), -EPERM);
 	if (!IS_ERR(again))
 		xe_dma_buf_iov_put(again);
@@ -529,13 +538,12 @@ static void release_refused_while_imported(struct kunit *test)
 static void bulk_provisioning_refused_while_one_imported(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	struct xe_dma_buf_iov_map *map;
 	unsigned int vfid;
 
 	skip_without_pf_config(test);
 	use_pf_config(test, t);
-	map = xe_dma_buf_iov_translate(t->xe, 4, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 4);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 
 	KUNIT_EXPECT_EQ(test, xe_gt_sriov_pf_config_bulk_set_lmem(t->gt, 1,
@@ -560,13 +568,12 @@ static void bulk_provisioning_refused_while_one_imported(struct kunit *test)
 static void import_waits_for_provisioning(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	struct xe_dma_buf_iov_map *map;
 
 	skip_without_pf_config(test);
 	use_pf_config(test, t);
 	vf_config(t, 1)->lmem_importable = false;
-	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
 	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
 	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
@@ -576,7 +583,6 @@ static void import_waits_for_provisioning(struct kunit *test)
 static void import_refused_after_unprovisioning(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	struct xe_dma_buf_iov_map *map;
 
 	skip_without_pf_config(test);
@@ -584,7 +590,7 @@ static void import_refused_after_unprovisioning(struct kunit *test)
 	/* What unprovisioning leaves (the real one frees VRAM we lack). */
 	vf_config(t, 1)->lmem_obj = NULL;
 	vf_config(t, 1)->lmem_importable = false;
-	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
 	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
 	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
@@ -598,7 +604,6 @@ static void import_refused_after_unprovisioning(struct kunit *test)
 static void lock_order_against_provisioning(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
 	struct xe_dma_buf_iov_map *map;
 	struct dma_resv imported, created;
 
@@ -613,7 +618,7 @@ static void lock_order_against_provisioning(struct kunit *test)
 
 	/* The import, as xe_dma_buf_iov_map_bo() runs it. */
 	dma_resv_lock(&imported, NULL);
-	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
+	map = hold_first_page(test, t, 1);
 	dma_resv_unlock(&imported);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 
