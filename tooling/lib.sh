@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared helpers for the project's tooling scripts. Source it, do not run it.
 
+# Debian's own tools first: a python3 of pyenv or a venv earlier in PATH
+# lacks the Debian modules the kernel's scripts import (ply, git).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+# No bytecode caches in the trees (apply-series would see them as files).
+export PYTHONDONTWRITEBYTECODE=1
 TOOLING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$TOOLING_DIR")
 # Everything big lives outside the repository and is reused across runs.
@@ -10,7 +15,6 @@ BASE_PKG=linux-source-7.3
 BASE_SUITE=trixie-backports
 BASE_DIR=$CACHE_DIR/base-$BASE_VERSION
 WORK_DIR=${WORK_DIR:-$CACHE_DIR/work}
-mkdir -p "$CACHE_DIR/build"
 
 # Every script answers -h/--help with its header comment (the lines after the
 # SPDX line, up to the first line that is not a comment), and exits.
@@ -19,6 +23,7 @@ case "${1:-}" in
 	awk 'NR > 2 && /^#/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"
 	exit 0 ;;
 esac
+mkdir -p "$CACHE_DIR/build"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -79,18 +84,23 @@ need_pkgs() {
 	}
 }
 
-# One run at a time: the entry points (test, run, bench) share the work tree
-# and the build directories. Take $CACHE_DIR/lock for the rest of the run, or
-# stop and say who holds it. The scripts they call inherit the lock.
+# One run at a time: the entry points (test, run, bench) and every script
+# that writes the work tree, the check tree or the build directories share
+# them. Take $CACHE_DIR/lock for the rest of the run, or stop and say who
+# holds it. A script started by one that holds the lock inherits its open
+# lock (fd 9, the same open file, so flock succeeds again); an environment
+# variable alone does not pass for the lock.
 take_lock() {
-	[ "${DMABUF_MT_LOCK_HELD:-}" = 1 ] && return 0
-	exec 9>>"$CACHE_DIR/lock"
+	local lock=$CACHE_DIR/lock
+	if [ "$(readlink /proc/$$/fd/9 2>/dev/null)" = "$(realpath -m "$lock")" ] && flock -n 9; then
+		return 0
+	fi
+	exec 9>>"$lock"
 	if ! flock -n 9; then
-		die "another run holds $CACHE_DIR/lock ($(cat "$CACHE_DIR/lock.owner" 2>/dev/null || echo 'owner unknown')); wait for it or stop it"
+		die "another run holds $lock ($(cat "$CACHE_DIR/lock.owner" 2>/dev/null || echo 'owner unknown')); wait for it or stop it"
 	fi
 	printf 'pid %s: %s, since %s\n' "$$" "$(basename "$0")" "$(date -u '+%F %T UTC')" \
 		> "$CACHE_DIR/lock.owner"
-	export DMABUF_MT_LOCK_HELD=1
 }
 
 # Identity used for the series' commits (author and Signed-off-by).
