@@ -103,6 +103,24 @@ take_lock() {
 		> "$CACHE_DIR/lock.owner"
 }
 
+# The checks that check out other commits (bisect, sparse) do it in a work
+# tree of their own, $CACHE_DIR/check, never in the tree users edit. Put it
+# at COMMIT of WORK's repository (creating it if needed) and print its path.
+# Nothing but these checks writes it: it is reset at every use.
+check_tree() {	# WORK COMMIT
+	local work=$1 commit=$2 tree=$CACHE_DIR/check
+	if [ -e "$tree/.git" ] && ! git -C "$tree" checkout -q -f --detach "$commit" 2>/dev/null; then
+		# Of another repository (another WORK_DIR): make it anew.
+		rm -rf "$tree"
+	fi
+	if ! [ -e "$tree/.git" ]; then
+		git -C "$work" worktree prune
+		git -C "$work" worktree add -q -f --detach "$tree" "$commit" >&2
+	fi
+	git -C "$tree" clean -q -fdx
+	echo "$tree"
+}
+
 # Identity used for the series' commits (author and Signed-off-by).
 GIT_NAME=${GIT_NAME:-Maptypes Developers}
 GIT_EMAIL=${GIT_EMAIL:-maptypes-dev@example.org}
