@@ -121,6 +121,18 @@ check_tree() {	# WORK COMMIT
 	echo "$tree"
 }
 
+# After a kunit.py run that wrote --json=$CACHE_DIR/logs/NAME.json and
+# --junit=$CACHE_DIR/logs/NAME.xml (both removed before it): fail when it
+# wrote no JSON, then let tooling/kunit-results compare the skips with
+# tooling/kunit/expected-skips-${NAME#kunit-}. Returns non-zero on either
+# (kunit.py's own exit status stays the caller's).
+kunit_check_results() {	# NAME LABEL KUNIT_PY_EXIT
+	local name=$1 label=$2 rc=$3
+	[ -s "$CACHE_DIR/logs/$name.json" ] || { echo "$name: FAIL: kunit.py (exit $rc) wrote no JSON result"; return 1; }
+	"$TOOLING_DIR/kunit-results" "$label" "$CACHE_DIR/logs/$name.xml" \
+		"$TOOLING_DIR/kunit/expected-skips-${name#kunit-}"
+}
+
 # Identity used for the series' commits (author and Signed-off-by).
 GIT_NAME=${GIT_NAME:-Maptypes Developers}
 GIT_EMAIL=${GIT_EMAIL:-maptypes-dev@example.org}
