@@ -117,20 +117,34 @@ check_tree() {	# WORK COMMIT
 		git -C "$work" worktree prune
 		git -C "$work" worktree add -q -f --detach "$tree" "$commit" >&2
 	fi
-	git -C "$tree" clean -q -fdx
+	# kunit.py's in-tree build directory stays (tooling/check-readme-kunit).
+	git -C "$tree" clean -q -fdx -e /.kunit
 	echo "$tree"
 }
 
 # After a kunit.py run that wrote --json=$CACHE_DIR/logs/NAME.json and
 # --junit=$CACHE_DIR/logs/NAME.xml (both removed before it): fail when it
 # wrote no JSON, then let tooling/kunit-results compare the skips with
-# tooling/kunit/expected-skips-${NAME#kunit-}. Returns non-zero on either
+# tooling/kunit/expected-skips-${NAME#kunit-}, and check that the REQUIRED
+# cases or suites passed (tooling/kunit-results). Returns non-zero on either
 # (kunit.py's own exit status stays the caller's).
-kunit_check_results() {	# NAME LABEL KUNIT_PY_EXIT
+kunit_check_results() {	# NAME LABEL KUNIT_PY_EXIT [REQUIRED...]
 	local name=$1 label=$2 rc=$3
+	shift 3
 	[ -s "$CACHE_DIR/logs/$name.json" ] || { echo "$name: FAIL: kunit.py (exit $rc) wrote no JSON result"; return 1; }
 	"$TOOLING_DIR/kunit-results" "$label" "$CACHE_DIR/logs/$name.xml" \
-		"$TOOLING_DIR/kunit/expected-skips-${name#kunit-}"
+		"$TOOLING_DIR/kunit/expected-skips-${name#kunit-}" "$@"
+}
+
+# The kunit.py commands a text shows (README, the cover letter): each
+# indented line that starts with ./tools/testing/kunit/kunit.py, joined with
+# its backslash-continued lines, one command per output line.
+kunit_commands() {	# FILE
+	awk '
+	function out(l) { sub(/^ +/, "", l); gsub(/\\\n */, "", l); print l }
+	cont { line = line "\n" $0; cont = /\\$/; if (!cont) out(line); next }
+	/^ +\.\/tools\/testing\/kunit\/kunit\.py / { line = $0; cont = /\\$/; if (!cont) out(line) }
+	' "$1"
 }
 
 # Identity used for the series' commits (author and Signed-off-by).
@@ -149,18 +163,20 @@ series_patches() {
 
 # Set up an x86_64 kunit.py run (tooling/kunit-x86, tooling/bench): build
 # tools and QEMU, ccache, QEMU in TCG only whatever /dev/kvm says
-# (tooling/kunit/tcg/), and in KUNIT_X86_ARGS what every such run passes:
-# the dma-buf and xe suites in one kernel, with PCI P2P and the pci-testdev
-# topology the P2P cases need (tooling/kunit/x86_64-p2p.*).
+# (tooling/kunit/tcg/), the pci-testdev topology the P2P cases need
+# (tooling/kunit/x86_64-p2p.qemu-args) in KUNIT_X86_QEMU_ARGS, and in
+# KUNIT_X86_ARGS what a kunit.py run that builds its own kernel passes
+# (tooling/bench): the dma-buf and xe suites in one kernel, with PCI P2P.
 kunit_x86_setup() {
 	need_pkgs gcc make libc6-dev ccache bc flex bison python3 libelf-dev libssl-dev qemu-system-x86
 	export CCACHE_DIR=$CACHE_DIR/ccache
 	export PATH="$TOOLING_DIR/kunit/tcg:$PATH"
+	KUNIT_X86_QEMU_ARGS=$(tr '\n' ' ' < "$TOOLING_DIR/kunit/x86_64-p2p.qemu-args")
 	KUNIT_X86_ARGS=(--arch=x86_64
 		--kunitconfig=drivers/dma-buf
 		--kunitconfig=drivers/gpu/drm/xe
 		--kunitconfig="$TOOLING_DIR/kunit/x86_64-p2p.config"
 		--kunitconfig="$TOOLING_DIR/kunit/x86_64-xe.config"
-		--qemu_args="$(tr '\n' ' ' < "$TOOLING_DIR/kunit/x86_64-p2p.qemu-args")"
+		--qemu_args="$KUNIT_X86_QEMU_ARGS"
 		--jobs="$(nproc)" --timeout=900 --make_options CC="ccache gcc")
 }
