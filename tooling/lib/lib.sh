@@ -6,7 +6,8 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 # No bytecode caches in the trees (apply-series would see them as files).
 export PYTHONDONTWRITEBYTECODE=1
-TOOLING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# tooling/, whose lib/ holds this file.
+TOOLING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(dirname "$TOOLING_DIR")
 # Everything big lives outside the repository and is reused across runs.
 CACHE_DIR=${DMABUF_MT_CACHE:-$HOME/.cache/dmabuf-maptypes}
@@ -117,23 +118,23 @@ check_tree() {	# WORK COMMIT
 		git -C "$work" worktree prune
 		git -C "$work" worktree add -q -f --detach "$tree" "$commit" >&2
 	fi
-	# kunit.py's in-tree build directory stays (tooling/check-readme-kunit).
+	# kunit.py's in-tree build directory stays (tooling/steps/readme-kunit).
 	git -C "$tree" clean -q -fdx -e /.kunit
 	echo "$tree"
 }
 
 # After a kunit.py run that wrote --json=$CACHE_DIR/logs/NAME.json and
 # --junit=$CACHE_DIR/logs/NAME.xml (both removed before it): fail when it
-# wrote no JSON, then let tooling/kunit-results compare the skips with
-# tooling/kunit/expected-skips-${NAME#kunit-}, and check that the REQUIRED
-# cases or suites passed (tooling/kunit-results). Returns non-zero on either
+# wrote no JSON, then let tooling/lib/kunit-results compare the skips with
+# tooling/config/kunit/expected-skips-${NAME#kunit-}, and check that the REQUIRED
+# cases or suites passed (tooling/lib/kunit-results). Returns non-zero on either
 # (kunit.py's own exit status stays the caller's).
 kunit_check_results() {	# NAME LABEL KUNIT_PY_EXIT [REQUIRED...]
 	local name=$1 label=$2 rc=$3
 	shift 3
 	[ -s "$CACHE_DIR/logs/$name.json" ] || { echo "$name: FAIL: kunit.py (exit $rc) wrote no JSON result"; return 1; }
-	"$TOOLING_DIR/kunit-results" "$label" "$CACHE_DIR/logs/$name.xml" \
-		"$TOOLING_DIR/kunit/expected-skips-${name#kunit-}" "$@"
+	"$TOOLING_DIR/lib/kunit-results" "$label" "$CACHE_DIR/logs/$name.xml" \
+		"$TOOLING_DIR/config/kunit/expected-skips-${name#kunit-}" "$@"
 }
 
 # The kunit.py commands a text shows (README, the cover letter): each
@@ -161,22 +162,22 @@ series_patches() {
 	done
 }
 
-# Set up an x86_64 kunit.py run (tooling/kunit-x86, tooling/bench): build
+# Set up an x86_64 kunit.py run (tooling/steps/kunit-x86, tooling/bench): build
 # tools and QEMU, ccache, QEMU in TCG only whatever /dev/kvm says
-# (tooling/kunit/tcg/), the pci-testdev topology the P2P cases need
-# (tooling/kunit/x86_64-p2p.qemu-args) in KUNIT_X86_QEMU_ARGS, and in
+# (tooling/lib/tcg/), the pci-testdev topology the P2P cases need
+# (tooling/config/kunit/x86_64-p2p.qemu-args) in KUNIT_X86_QEMU_ARGS, and in
 # KUNIT_X86_ARGS what a kunit.py run that builds its own kernel passes
 # (tooling/bench): the dma-buf and xe suites in one kernel, with PCI P2P.
 kunit_x86_setup() {
 	need_pkgs gcc make libc6-dev ccache bc flex bison python3 libelf-dev libssl-dev qemu-system-x86
 	export CCACHE_DIR=$CACHE_DIR/ccache
-	export PATH="$TOOLING_DIR/kunit/tcg:$PATH"
-	KUNIT_X86_QEMU_ARGS=$(tr '\n' ' ' < "$TOOLING_DIR/kunit/x86_64-p2p.qemu-args")
+	export PATH="$TOOLING_DIR/lib/tcg:$PATH"
+	KUNIT_X86_QEMU_ARGS=$(tr '\n' ' ' < "$TOOLING_DIR/config/kunit/x86_64-p2p.qemu-args")
 	KUNIT_X86_ARGS=(--arch=x86_64
 		--kunitconfig=drivers/dma-buf
 		--kunitconfig=drivers/gpu/drm/xe
-		--kunitconfig="$TOOLING_DIR/kunit/x86_64-p2p.config"
-		--kunitconfig="$TOOLING_DIR/kunit/x86_64-xe.config"
+		--kunitconfig="$TOOLING_DIR/config/kunit/x86_64-p2p.config"
+		--kunitconfig="$TOOLING_DIR/config/kunit/x86_64-xe.config"
 		--qemu_args="$KUNIT_X86_QEMU_ARGS"
 		--jobs="$(nproc)" --timeout=900 --make_options CC="ccache gcc")
 }
