@@ -137,6 +137,32 @@ kunit_check_results() {	# NAME LABEL KUNIT_PY_EXIT [REQUIRED...]
 		"$TOOLING_DIR/config/kunit/expected-skips-${name#kunit-}" "$@"
 }
 
+# Every WARN in a kernel's whole log must be listed in EXPECTED ("FILE
+# FUNCTION" lines; # starts a comment): "WARNING: FILE:LINE at FUNCTION+..."
+# becomes "FILE FUNCTION"; a WARNING line of another form (a lockdep report,
+# say) is never listed. Prints each WARN and their number; returns non-zero
+# on one that is not listed, and when there is no log.
+kunit_check_warnings() {	# NAME LOG EXPECTED
+	local name=$1 klog=$2 expected=$3 w key listed nwarn=0 bad=0
+	if ! [ -s "$klog" ]; then
+		echo "$name: FAIL: no kernel log ($klog) to scan for WARNs"
+		return 1
+	fi
+	listed=$(grep -v '^#' "$expected" || true)
+	while IFS= read -r w; do
+		nwarn=$((nwarn + 1))
+		key=$(sed -nE 's/^.*WARNING: ([^ :]+):[0-9]+ at ([A-Za-z0-9_.]+)\+.*$/\1 \2/p' <<< "$w")
+		if [ -n "$key" ] && grep -qxF -- "$key" <<< "$listed"; then
+			echo "  WARN (expected, $expected): $key"
+		else
+			echo "  WARN not in $expected: $w"
+			bad=1
+		fi
+	done < <(grep -a 'WARNING: ' "$klog" || true)
+	echo "$name: $nwarn WARNs in the kernel log"
+	return $bad
+}
+
 # The kunit.py commands a text shows (README, the cover letter): each
 # indented line that starts with ./tools/testing/kunit/kunit.py, joined with
 # its backslash-continued lines, one command per output line.
