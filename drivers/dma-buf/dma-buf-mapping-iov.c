@@ -32,11 +32,19 @@
  * device that is not a VF included, is skipped, so the importer falls back
  * to its next entry (SGT with P2P, typically).
  *
- * The core checks every list before the importer sees it: at least one
- * range, every range non-empty with its start and its end + 1 page aligned
- * and its end inside the BAR, and a total length equal to the size of the
- * dma-buf. A list that breaks a rule is an exporter bug: it is refused with
- * -EINVAL and a warning naming the exporter. Whether a range may be used is
+ * The exporter makes its ranges once, with dma_buf_iov_create(), which
+ * checks them: at least one range, every range non-empty with its start and
+ * its end + 1 page aligned and its end inside the BAR. A list that breaks a
+ * rule is an exporter bug: it is refused with -EINVAL and a warning naming
+ * the caller. The same call builds the xarray the importer walks. At every
+ * map the exporter hands that same object to the core with
+ * dma_buf_iov_req_set(), which checks only that it is a list of the
+ * dma-buf's size and BAR, and takes a reference for the importer;
+ * dma_buf_iov_unmap() drops it. A map makes no copy and no allocation. The
+ * exporter drops its own reference with dma_buf_iov_put() when the dma-buf
+ * is released; the list is freed when the last reference goes.
+ *
+ * Whether a range may be used is
  * the PF driver's call: it knows which part of its memory belongs to the VF
  * and must refuse any range outside it.
  *
@@ -51,7 +59,7 @@ static const char dma_buf_iov_key = 'I';
  * struct dma_buf_iov_req - a request for the ranges of one map
  * @key: &dma_buf_iov_key for a request the core made.
  * @attach: the attachment being mapped.
- * @iov: the checked copy, once dma_buf_iov_req_fill() succeeded.
+ * @iov: the exporter's ranges, once dma_buf_iov_req_set() succeeded.
  */
 struct dma_buf_iov_req {
 	const char *key;
@@ -149,13 +157,13 @@ dma_buf_iov_export(const struct dma_buf_iov_exp_ops *ops,
 EXPORT_SYMBOL_NS_GPL(dma_buf_iov_export, "DMA_BUF");
 
 /* Refuse a list that breaks a rule of the DOC above; returns the reason. */
-static const char *dma_buf_iov_check(const struct dma_buf *dmabuf,
-				     u64 bar_len, const struct range *r,
-				     unsigned int nr, unsigned int *bad)
+static const char *dma_buf_iov_check(u64 bar_len, const struct range *r,
+				     unsigned int nr, u64 *total,
+				     unsigned int *bad)
 {
-	u64 total = 0;
 	unsigned int i;
 
+	*total = 0;
 	if (!nr || !r)
 		return "empty list";
 	for (i = 0; i < nr; i++) {
@@ -166,18 +174,10 @@ static const char *dma_buf_iov_check(const struct dma_buf *dmabuf,
 			return "unaligned range";
 		if (r[i].end >= bar_len)
 			return "range past the end of the BAR";
-		if (check_add_overflow(total, range_len(&r[i]), &total))
+		if (check_add_overflow(*total, range_len(&r[i]), total))
 			return "total length overflows";
 	}
-	if (total != dmabuf->size)
-		return "total length is not the dma-buf size";
 	return NULL;
-}
-
-static void dma_buf_iov_free(struct dma_buf_iov *iov)
-{
-	xa_destroy(&iov->ranges);
-	kfree(iov);
 }
 
 /*
@@ -197,66 +197,128 @@ static int dma_buf_iov_index(struct dma_buf_iov *iov)
 			xas_next(&xas);
 		}
 		xas_unlock(&xas);
-	} while (xas_nomem(&xas, GFP_KERNEL));
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
 	return xas_error(&xas);
 }
 
+static void dma_buf_iov_free(struct dma_buf_iov *iov)
+{
+	xa_destroy(&iov->ranges);
+	kvfree(iov);
+}
+
 /**
- * dma_buf_iov_req_fill - give the core the VF BAR ranges of a map
- * @req: the request passed to &dma_buf_iov_exp_ops.map_iov
- * @ranges: the ranges, offsets into the VF BAR, in buffer order; only read
+ * dma_buf_iov_create - make the VF BAR ranges of a dma-buf
+ * @vf: the virtual function whose BAR the dma-buf is made of
+ * @bar: the BAR of @vf the ranges are in
+ * @ranges: the ranges, offsets into the BAR, in buffer order; only read
  *	during this call
  * @nr: number of entries in @ranges
+ * @size: the size of the dma-buf; the lengths must add up to it
  *
- * Checks the list (see "IOV mapping type") and copies it into one
- * allocation that the importer receives.
+ * Checks the ranges (see "IOV mapping type"), copies them into one
+ * reference-counted object allocated with kvmalloc() and indexes them in
+ * its xarray; all of it is charged to the caller's memory cgroup. The
+ * exporter hands the object to every map with dma_buf_iov_req_set() and
+ * never changes it.
  *
- * Context: inside &dma_buf_iov_exp_ops.map_iov, reservation lock held.
+ * Context: process context, may sleep.
  *
- * Return: 0, -EINVAL for a request the core did not make, a second fill or a
- * bad list (with a warning naming the exporter), or -ENOMEM.
+ * Return: the ranges, holding the exporter's reference, to be dropped with
+ * dma_buf_iov_put(); or ERR_PTR(-EINVAL) for a bad list, VF or BAR (with a
+ * warning naming the caller), or ERR_PTR(-ENOMEM).
  */
-int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
-			 const struct range *ranges, unsigned int nr)
+struct dma_buf_iov *dma_buf_iov_create(struct pci_dev *vf, unsigned int bar,
+				       const struct range *ranges,
+				       unsigned int nr, u64 size)
 {
-	const struct dma_buf_iov_attach *st;
+	const char *why = "no VF or no such BAR";
 	struct dma_buf_iov *iov;
-	struct dma_buf *dmabuf;
 	unsigned int bad = 0;
-	const char *why;
+	u64 total = 0;
 	int ret;
 
-	if (WARN(!req || req->key != &dma_buf_iov_key || req->iov,
-		 "dma-buf: IOV ranges filled outside a core request\n"))
-		return -EINVAL;
-	dmabuf = req->attach->dmabuf;
-	dma_resv_assert_held(dmabuf->resv);
-	st = req->attach->map.priv;
-
-	why = dma_buf_iov_check(dmabuf, pci_resource_len(st->vf, st->bar),
-				ranges, nr, &bad);
+	if (vf && bar < PCI_STD_NUM_BARS)
+		why = dma_buf_iov_check(pci_resource_len(vf, bar), ranges, nr,
+					&total, &bad);
+	if (!why && total != size)
+		why = "total length is not the dma-buf size";
 	if (why) {
-		WARN(1, "dma-buf %s: exporter gave bad VF BAR ranges: %s (entry %u of %u)\n",
-		     dmabuf->exp_name, why, bad, nr);
-		return -EINVAL;
+		WARN(1, "dma-buf: %pS gave bad VF BAR ranges: %s (entry %u of %u)\n",
+		     __builtin_return_address(0), why, bad, nr);
+		return ERR_PTR(-EINVAL);
 	}
 
-	iov = kmalloc(struct_size(iov, storage, nr), GFP_KERNEL);
+	iov = kvmalloc(struct_size(iov, storage, nr), GFP_KERNEL_ACCOUNT);
 	if (!iov)
-		return -ENOMEM;
-	iov->bar = st->bar;
+		return ERR_PTR(-ENOMEM);
+	iov->bar = bar;
 	iov->nr = nr;
+	iov->size = size;
+	refcount_set(&iov->ref, 1);
 	xa_init(&iov->ranges);
 	memcpy(iov->storage, ranges, flex_array_size(iov, storage, nr));
 	ret = dma_buf_iov_index(iov);
 	if (ret) {
 		dma_buf_iov_free(iov);
-		return ret;
+		return ERR_PTR(ret);
 	}
+	return iov;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_create, "DMA_BUF");
+
+/**
+ * dma_buf_iov_put - drop a reference to VF BAR ranges
+ * @iov: the ranges, or NULL
+ *
+ * The exporter calls it once, for the reference dma_buf_iov_create() gave
+ * it, typically when the dma-buf is released. The ranges are freed when the
+ * last map of them has been given back too.
+ *
+ * Context: process context, may sleep.
+ */
+void dma_buf_iov_put(struct dma_buf_iov *iov)
+{
+	if (iov && refcount_dec_and_test(&iov->ref))
+		dma_buf_iov_free(iov);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_put, "DMA_BUF");
+
+/**
+ * dma_buf_iov_req_set - give the core the VF BAR ranges of a map
+ * @req: the request passed to &dma_buf_iov_exp_ops.map_iov
+ * @iov: the exporter's ranges, from dma_buf_iov_create()
+ *
+ * Takes a reference to @iov for the importer; the ranges are not copied
+ * and not checked again.
+ *
+ * Context: inside &dma_buf_iov_exp_ops.map_iov, reservation lock held.
+ *
+ * Return: 0, or -EINVAL for a request the core did not make, a second set,
+ * or ranges whose size or BAR is not the dma-buf's (with a warning naming
+ * the exporter).
+ */
+int dma_buf_iov_req_set(struct dma_buf_iov_req *req, struct dma_buf_iov *iov)
+{
+	const struct dma_buf_iov_attach *st;
+	struct dma_buf *dmabuf;
+
+	if (WARN(!req || req->key != &dma_buf_iov_key || req->iov,
+		 "dma-buf: IOV ranges set outside a core request\n"))
+		return -EINVAL;
+	dmabuf = req->attach->dmabuf;
+	dma_resv_assert_held(dmabuf->resv);
+	st = req->attach->map.priv;
+
+	if (WARN(!iov || iov->size != dmabuf->size || iov->bar != st->bar,
+		 "dma-buf %s: exporter gave VF BAR ranges that are not this dma-buf's\n",
+		 dmabuf->exp_name))
+		return -EINVAL;
+	refcount_inc(&iov->ref);
 	req->iov = iov;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_iov_req_fill, "DMA_BUF");
+EXPORT_SYMBOL_NS_GPL(dma_buf_iov_req_set, "DMA_BUF");
 
 /**
  * dma_buf_iov_import - an importer's IOV entry
@@ -308,7 +370,9 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_iov_vf, "DMA_BUF");
  * dma_buf_iov_map - get the VF BAR ranges of an IOV attachment
  * @attach: an attachment that negotiated the IOV type
  *
- * Asks the exporter for its current ranges, checks them and returns a copy.
+ * Asks the exporter for its ranges and returns them with a reference: the
+ * same object for every map of every attachment of the dma-buf, never a
+ * copy; the importer only reads it.
  * Fails with the exporter's error, such as -ENODEV once the memory has been
  * revoked; an importer with &dma_buf_attach_ops.invalidate_mappings is told
  * through it when it must unmap.
@@ -317,7 +381,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_iov_vf, "DMA_BUF");
  *
  * Return: the ranges, to be given back with dma_buf_iov_unmap(), or an error
  * pointer: -EINVAL if @attach is not an IOV attachment or the exporter's
- * list is bad, -ENOMEM, or the exporter's error.
+ * list is not the dma-buf's, or the exporter's error.
  */
 struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
 {
@@ -334,8 +398,7 @@ struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
 
 	ret = ops->map_iov(attach, &req);
 	if (ret) {
-		if (req.iov)
-			dma_buf_iov_free(req.iov);
+		dma_buf_iov_put(req.iov);
 		return ERR_PTR(ret);
 	}
 	if (!req.iov) {
@@ -368,7 +431,7 @@ void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
 	if (WARN_ON(!attach->map.nr_mapped))
 		return;
 	ops->unmap_iov(attach);
-	dma_buf_iov_free(iov);
+	dma_buf_iov_put(iov);
 	attach->map.nr_mapped--;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_iov_unmap, "DMA_BUF");

@@ -28,11 +28,17 @@
  * modules only, and the exporter's &dma_buf_pal_exp_ops.map_pal can only
  * hand its list to a request that the core made.
  *
- * The core checks every list before the importer sees it: at least one
- * entry, no empty entry, page-aligned addresses and lengths, no range that
- * wraps around the address space, and a total length equal to the size of
- * the dma-buf. A list that breaks a rule is an exporter bug: it is refused
- * with -EINVAL and a warning naming the exporter, and never passed on.
+ * The exporter makes its list once, with dma_buf_pal_create(), which
+ * checks it: at least one entry, no empty entry, page-aligned addresses and
+ * lengths, no range that wraps around the address space. A list that breaks
+ * a rule is an exporter bug: it is refused with -EINVAL and a warning naming
+ * the caller. At every map the exporter hands that same object to the core
+ * with dma_buf_pal_req_set(), which checks only that it is a list of the
+ * dma-buf's size and of the declared kind of memory, and takes a reference
+ * for the importer; dma_buf_pal_unmap() drops it. A map makes no copy and
+ * no allocation, whatever the length of the list. The exporter drops its
+ * own reference with dma_buf_pal_put() when the dma-buf is released; the
+ * list is freed when the last reference goes.
  */
 
 /* Only the core has this object, so only the core can make a request. */
@@ -43,7 +49,7 @@ static const char dma_buf_pal_key = 'P';
  * @key: &dma_buf_pal_key for a request the core made.
  * @attach: the attachment being mapped.
  * @attr: the kind of memory the exporter declared when matching.
- * @pal: the checked copy, once dma_buf_pal_req_fill() succeeded.
+ * @pal: the exporter's list, once dma_buf_pal_req_set() succeeded.
  */
 struct dma_buf_pal_req {
 	const char *key;
@@ -134,13 +140,14 @@ dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
 EXPORT_SYMBOL_NS_GPL(dma_buf_pal_export, "DMA_BUF");
 
 /* Refuse a list that breaks a rule of the DOC above; returns the reason. */
-static const char *dma_buf_pal_check(const struct dma_buf *dmabuf,
-				     const struct phys_vec *vec,
-				     unsigned int nr, unsigned int *bad)
+static const char *dma_buf_pal_check(const struct phys_vec *vec,
+				     unsigned int nr, u64 *total,
+				     unsigned int *bad)
 {
-	u64 total = 0, end;
+	u64 end;
 	unsigned int i;
 
+	*total = 0;
 	if (!nr || !vec)
 		return "empty list";
 	for (i = 0; i < nr; i++) {
@@ -151,57 +158,112 @@ static const char *dma_buf_pal_check(const struct dma_buf *dmabuf,
 			return "unaligned range";
 		if (check_add_overflow((u64)vec[i].paddr, (u64)vec[i].len, &end))
 			return "range wraps around";
-		if (check_add_overflow(total, (u64)vec[i].len, &total))
+		if (check_add_overflow(*total, (u64)vec[i].len, total))
 			return "total length overflows";
 	}
-	if (total != dmabuf->size)
-		return "total length is not the dma-buf size";
 	return NULL;
 }
 
 /**
- * dma_buf_pal_req_fill - give the core the physical address list of a map
- * @req: the request passed to &dma_buf_pal_exp_ops.map_pal
+ * dma_buf_pal_create - make the physical address list of a dma-buf
+ * @attr: what the memory is
  * @vec: the ranges, in buffer order; only read during this call
  * @nr: number of entries in @vec
+ * @size: the size of the dma-buf; the lengths must add up to it
  *
  * Checks the list (see "PAL mapping type") and copies it into one
- * allocation that the importer receives.
+ * reference-counted object, allocated with kvmalloc() and charged to the
+ * caller's memory cgroup. The exporter hands the object to every map with
+ * dma_buf_pal_req_set() and never changes it.
+ *
+ * Context: process context, may sleep.
+ *
+ * Return: the list, holding the exporter's reference, to be dropped with
+ * dma_buf_pal_put(); or ERR_PTR(-EINVAL) for a bad list (with a warning
+ * naming the caller), or ERR_PTR(-ENOMEM).
+ */
+struct dma_buf_pal *dma_buf_pal_create(enum dma_buf_pal_attr attr,
+				       const struct phys_vec *vec,
+				       unsigned int nr, u64 size)
+{
+	struct dma_buf_pal *pal;
+	unsigned int bad = 0;
+	const char *why;
+	u64 total;
+
+	why = dma_buf_pal_check(vec, nr, &total, &bad);
+	if (!why && attr != DMA_BUF_PAL_MMIO)
+		why = "unknown kind of memory";
+	if (!why && total != size)
+		why = "total length is not the dma-buf size";
+	if (why) {
+		WARN(1, "dma-buf: %pS gave a bad physical address list: %s (entry %u of %u)\n",
+		     __builtin_return_address(0), why, bad, nr);
+		return ERR_PTR(-EINVAL);
+	}
+
+	pal = kvmalloc(struct_size(pal, vec, nr), GFP_KERNEL_ACCOUNT);
+	if (!pal)
+		return ERR_PTR(-ENOMEM);
+	pal->attr = attr;
+	pal->nr = nr;
+	pal->size = size;
+	refcount_set(&pal->ref, 1);
+	memcpy(pal->vec, vec, flex_array_size(pal, vec, nr));
+	return pal;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pal_create, "DMA_BUF");
+
+/**
+ * dma_buf_pal_put - drop a reference to a physical address list
+ * @pal: the list, or NULL
+ *
+ * The exporter calls it once, for the reference dma_buf_pal_create() gave
+ * it, typically when the dma-buf is released. The list is freed when the
+ * last map of it has been given back too.
+ *
+ * Context: process context, may sleep.
+ */
+void dma_buf_pal_put(struct dma_buf_pal *pal)
+{
+	if (pal && refcount_dec_and_test(&pal->ref))
+		kvfree(pal);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pal_put, "DMA_BUF");
+
+/**
+ * dma_buf_pal_req_set - give the core the physical address list of a map
+ * @req: the request passed to &dma_buf_pal_exp_ops.map_pal
+ * @pal: the exporter's list, from dma_buf_pal_create()
+ *
+ * Takes a reference to @pal for the importer; the list is not copied and
+ * its entries are not checked again.
  *
  * Context: inside &dma_buf_pal_exp_ops.map_pal, reservation lock held.
  *
- * Return: 0, -EINVAL for a request the core did not make, a second fill or a
- * bad list (with a warning naming the exporter), or -ENOMEM.
+ * Return: 0, or -EINVAL for a request the core did not make, a second set,
+ * or a list whose size or kind of memory is not the dma-buf's (with a
+ * warning naming the exporter).
  */
-int dma_buf_pal_req_fill(struct dma_buf_pal_req *req,
-			 const struct phys_vec *vec, unsigned int nr)
+int dma_buf_pal_req_set(struct dma_buf_pal_req *req, struct dma_buf_pal *pal)
 {
-	const char *why;
-	unsigned int bad = 0;
 	struct dma_buf *dmabuf;
 
 	if (WARN(!req || req->key != &dma_buf_pal_key || req->pal,
-		 "dma-buf: PAL list filled outside a core request\n"))
+		 "dma-buf: PAL list set outside a core request\n"))
 		return -EINVAL;
 	dmabuf = req->attach->dmabuf;
 	dma_resv_assert_held(dmabuf->resv);
 
-	why = dma_buf_pal_check(dmabuf, vec, nr, &bad);
-	if (why) {
-		WARN(1, "dma-buf %s: exporter gave a bad physical address list: %s (entry %u of %u)\n",
-		     dmabuf->exp_name, why, bad, nr);
+	if (WARN(!pal || pal->size != dmabuf->size || pal->attr != req->attr,
+		 "dma-buf %s: exporter gave a physical address list that is not this dma-buf's\n",
+		 dmabuf->exp_name))
 		return -EINVAL;
-	}
-
-	req->pal = kmalloc(struct_size(req->pal, vec, nr), GFP_KERNEL);
-	if (!req->pal)
-		return -ENOMEM;
-	req->pal->attr = req->attr;
-	req->pal->nr = nr;
-	memcpy(req->pal->vec, vec, flex_array_size(req->pal, vec, nr));
+	refcount_inc(&pal->ref);
+	req->pal = pal;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_pal_req_fill, "DMA_BUF");
+EXPORT_SYMBOL_NS_GPL(dma_buf_pal_req_set, "DMA_BUF");
 
 /*
  * The importer side is exported to the modules that put physical addresses
@@ -238,7 +300,7 @@ bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach)
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
 
-/* Ask the exporter for its list and return the checked copy. */
+/* Ask the exporter for its list; the caller owns the reference taken. */
 static struct dma_buf_pal *
 __dma_buf_pal_map(struct dma_buf_attachment *attach,
 		  const struct dma_buf_pal_exp_ops *ops,
@@ -253,7 +315,7 @@ __dma_buf_pal_map(struct dma_buf_attachment *attach,
 
 	ret = ops->map_pal(attach, &req);
 	if (ret) {
-		kfree(req.pal);
+		dma_buf_pal_put(req.pal);
 		return ERR_PTR(ret);
 	}
 	if (!req.pal) {
@@ -269,7 +331,8 @@ __dma_buf_pal_map(struct dma_buf_attachment *attach,
  * dma_buf_pal_map - get the physical address list of a PAL attachment
  * @attach: an attachment that negotiated the PAL type
  *
- * Asks the exporter for its current list, checks it and returns a copy.
+ * Asks the exporter for its list and returns it with a reference: the same
+ * object for every map of every attachment of the dma-buf, never a copy.
  * Fails with the exporter's error, such as -ENODEV once the memory has been
  * revoked; an importer with &dma_buf_attach_ops.invalidate_mappings is told
  * through it when it must unmap.
@@ -314,7 +377,7 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 	if (WARN_ON(!attach->map.nr_mapped))
 		return;
 	ops->unmap_pal(attach);
-	kfree(pal);
+	dma_buf_pal_put((struct dma_buf_pal *)pal);
 	attach->map.nr_mapped--;
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_unmap, DMA_BUF_PAL_IMPORTERS);
@@ -361,7 +424,7 @@ static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
 		return ERR_CAST(pal);
 	sgt = dma_buf_phys_vec_to_sgt(attach, conv->provider, pal->vec, pal->nr,
 				      attach->dmabuf->size, dir);
-	kfree(pal);
+	dma_buf_pal_put(pal);
 	if (IS_ERR(sgt))
 		conv->ops->unmap_pal(attach);
 	return sgt;

@@ -40,7 +40,7 @@ struct bench_ctx {
 	struct dma_buf *dmabuf;
 	struct sg_table sgt;
 	unsigned long maps, unmaps, attaches, detaches;
-	struct phys_vec mmio[BENCH_MMIO_RANGES];
+	struct dma_buf_pal *pal;
 };
 
 static struct sg_table *bench_map(struct dma_buf_attachment *attach,
@@ -288,8 +288,11 @@ static int bench_pal_map(struct dma_buf_attachment *attach,
 	struct bench_ctx *ctx = attach->dmabuf->priv;
 
 	ctx->maps++;
-	return dma_buf_pal_req_fill(req, ctx->mmio, BENCH_MMIO_RANGES);
+	return dma_buf_pal_req_set(req, ctx->pal);
 }
+
+KUNIT_DEFINE_ACTION_WRAPPER(bench_pal_put, dma_buf_pal_put,
+			    struct dma_buf_pal *);
 
 static void bench_pal_unmap(struct dma_buf_attachment *attach)
 {
@@ -391,6 +394,7 @@ static void bench_pal_vs_sgt(struct kunit *test)
 	struct dma_buf_mapping_match imp;
 	struct pci_dev *client, *provider;
 	const struct dma_buf_pal *list;
+	struct phys_vec *mmio;
 	struct dma_buf *dmabuf;
 	struct sg_table *sgt;
 	u64 t_pal, t_sgt, x;
@@ -410,10 +414,17 @@ static void bench_pal_vs_sgt(struct kunit *test)
 	 * Only addresses are computed from the list, nothing is accessed, so
 	 * every range may start at the BAR: 64 ranges of 16 MiB.
 	 */
+	mmio = kunit_kcalloc(test, BENCH_MMIO_RANGES, sizeof(*mmio), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mmio);
 	for (i = 0; i < BENCH_MMIO_RANGES; i++) {
-		ctx->mmio[i].paddr = pci_resource_start(provider, 0);
-		ctx->mmio[i].len = BENCH_MMIO_SIZE / BENCH_MMIO_RANGES;
+		mmio[i].paddr = pci_resource_start(provider, 0);
+		mmio[i].len = BENCH_MMIO_SIZE / BENCH_MMIO_RANGES;
 	}
+	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, mmio,
+				      BENCH_MMIO_RANGES, BENCH_MMIO_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_pal_put,
+							   ctx->pal));
 	exp_info.ops = &bench_ops;
 	exp_info.size = BENCH_MMIO_SIZE;
 	exp_info.priv = ctx;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for the IOV mapping type: which PF, VF and BAR pairs match,
- * routing of map and unmap, the checks on every list, revocation and the
- * request that only the core can make.
+ * routing of map and unmap, the checks made when the exporter creates its
+ * ranges, the one list every map shares, revocation and the request that
+ * only the core can make.
  */
 
 #include <kunit/device.h>
@@ -27,9 +28,11 @@ struct iov_ctx {
 	struct pci_dev *exp_vf;
 	unsigned int exp_bar;
 	bool offer_sgt;
-	/* the exporter's current ranges */
-	struct range r[4];
-	unsigned int nr;
+	/* the exporter's ranges, and what they were made of */
+	struct dma_buf_iov *iov;
+	struct range r[2];
+	/* ranges that map_iov hands out instead of @iov, if set */
+	struct dma_buf_iov *other;
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, invalidates;
@@ -57,7 +60,7 @@ static int iov_map(struct dma_buf_attachment *attach,
 		return -ENODEV;
 	if (ctx->skip_fill)
 		return 0;
-	return dma_buf_iov_req_fill(req, ctx->r, ctx->nr);
+	return dma_buf_iov_req_set(req, ctx->other ?: ctx->iov);
 }
 
 static void iov_unmap(struct dma_buf_attachment *attach)
@@ -125,6 +128,20 @@ static void iov_put(void *dmabuf)
 	dma_buf_put(dmabuf);
 }
 
+/* The exporter's reference, unless the test dropped it already. */
+static void iov_ctx_put(void *p)
+{
+	struct iov_ctx *ctx = p;
+
+	dma_buf_iov_put(ctx->iov);
+	dma_buf_iov_put(ctx->other);
+}
+
+static unsigned int iov_refs(const struct dma_buf_iov *iov)
+{
+	return refcount_read(&iov->ref);
+}
+
 static void iov_put_device(void *dev)
 {
 	put_device(dev);
@@ -186,7 +203,11 @@ static int iov_init(struct kunit *test)
 	/* Two ranges of the VF BAR, out of order: 3 pages at 8, 1 page at 1. */
 	ctx->r[0] = (struct range){ 8 * PAGE_SIZE, 11 * PAGE_SIZE - 1 };
 	ctx->r[1] = (struct range){ PAGE_SIZE, 2 * PAGE_SIZE - 1 };
-	ctx->nr = 2;
+	ctx->iov = dma_buf_iov_create(ctx->vf, IOV_TEST_BAR, ctx->r, 2,
+				      IOV_TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->iov);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_ctx_put,
+							   ctx));
 
 	exp_info.ops = &iov_dmabuf_ops;
 	exp_info.size = IOV_TEST_SIZE;
@@ -263,17 +284,20 @@ static void iov_test_routing(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_map);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 1);
 	KUNIT_EXPECT_EQ(test, iov->bar, IOV_TEST_BAR);
-	KUNIT_ASSERT_EQ(test, iov->nr, ctx->nr);
+	KUNIT_EXPECT_EQ(test, iov->size, IOV_TEST_SIZE);
+	KUNIT_ASSERT_EQ(test, iov->nr, ARRAY_SIZE(ctx->r));
 	xa_for_each(&iov->ranges, i, r) {
-		KUNIT_ASSERT_LT(test, i, (unsigned long)ctx->nr);
+		KUNIT_ASSERT_LT(test, i, ARRAY_SIZE(ctx->r));
 		KUNIT_EXPECT_EQ(test, r->start, ctx->r[i].start);
 		KUNIT_EXPECT_EQ(test, r->end, ctx->r[i].end);
-		/* A copy: the exporter changing its list later does not reach it. */
-		KUNIT_EXPECT_PTR_NE(test, r, &ctx->r[i]);
 		n++;
 	}
-	KUNIT_EXPECT_EQ(test, n, (unsigned long)ctx->nr);
+	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(ctx->r));
+	/* The exporter's own ranges, with a reference for the importer. */
+	KUNIT_EXPECT_PTR_EQ(test, iov, ctx->iov);
+	KUNIT_EXPECT_EQ(test, iov_refs(iov), 2);
 	iov_unmap_locked(attach, iov);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -426,18 +450,71 @@ static void iov_test_bad_list(struct kunit *test)
 {
 	const struct iov_bad_list *t = test->param_value;
 	struct iov_ctx *ctx = test->priv;
-	struct dma_buf_attachment *attach;
 
-	memcpy(ctx->r, t->r, sizeof(t->r));
-	ctx->nr = t->nr;
-	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	/* An exporter bug: refused, with a warning naming the exporter. */
+	/* An exporter bug: refused, with a warning naming the caller. */
 	kunit_warning_suppress(test) {
-		KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(dma_buf_iov_create(ctx->vf, IOV_TEST_BAR,
+							   t->r, t->nr,
+							   IOV_TEST_SIZE)),
+				-EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
 	}
-	KUNIT_EXPECT_EQ(test, ctx->maps, 1);
+}
+
+/* Good ranges without a VF, or of a BAR that cannot exist, are refused. */
+static void iov_test_bad_vf_or_bar(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(dma_buf_iov_create(NULL, IOV_TEST_BAR,
+							   ctx->r, 2,
+							   IOV_TEST_SIZE)),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(dma_buf_iov_create(ctx->vf,
+							   PCI_STD_NUM_BARS,
+							   ctx->r, 2,
+							   IOV_TEST_SIZE)),
+				-EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
+	}
+}
+
+/*
+ * Ranges that are not the dma-buf's (another size, another BAR) are refused
+ * at map, and not counted.
+ */
+static void iov_test_foreign_list(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct resource *res = &ctx->vf->resource[0];
+	unsigned int i;
+
+	res->start = 0x90000000;
+	res->end = res->start + IOV_TEST_BAR_PAGES * PAGE_SIZE - 1;
+	res->flags = IORESOURCE_MEM;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	for (i = 0; i < 2; i++) {
+		ctx->other = i ? dma_buf_iov_create(ctx->vf, 0, ctx->r, 2,
+						    IOV_TEST_SIZE) :
+				 dma_buf_iov_create(ctx->vf, IOV_TEST_BAR,
+						    ctx->r, 1, 3 * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
+		kunit_warning_suppress(test) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)),
+					-EINVAL);
+			KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+		}
+		KUNIT_EXPECT_EQ(test, iov_refs(ctx->other), 1);
+		dma_buf_iov_put(ctx->other);
+		ctx->other = NULL;
+	}
+	KUNIT_EXPECT_EQ(test, ctx->maps, 2);
 	/* The exporter's map failed, so there is nothing to unmap. */
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
@@ -449,11 +526,13 @@ static void iov_test_last_page(struct kunit *test)
 	struct iov_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
 	struct dma_buf_iov *iov;
-
 	/* The BAR's last page is part of the BAR. */
-	ctx->r[0] = (struct range){ IOV_P(IOV_TEST_BAR_PAGES - 4),
+	const struct range last = { IOV_P(IOV_TEST_BAR_PAGES - 4),
 				    IOV_P(IOV_TEST_BAR_PAGES) - 1 };
-	ctx->nr = 1;
+
+	ctx->other = dma_buf_iov_create(ctx->vf, IOV_TEST_BAR, &last, 1,
+					IOV_TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
 	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	iov = iov_map_locked(attach);
@@ -462,6 +541,65 @@ static void iov_test_last_page(struct kunit *test)
 			IOV_P(IOV_TEST_BAR_PAGES) - 1);
 	iov_unmap_locked(attach, iov);
 	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * Every map of every attachment gets the exporter's one list, by reference:
+ * no copy and no xarray built per map. Run at vfio's limit of 65536
+ * (overlapping) ranges, where a copy would be a 1 MiB allocation and about
+ * a thousand xarray nodes per map.
+ */
+static void iov_test_maps_share_one_list(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
+	struct dma_buf_attachment *a, *b;
+	struct dma_buf_iov *p[3];
+	const unsigned int nr = 65536;
+	struct dma_buf *dmabuf;
+	struct range *r;
+	unsigned int i;
+
+	r = kvcalloc(nr, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < nr; i++)
+		r[i] = (struct range){ IOV_P(i % 4), IOV_P(i % 4 + 1) - 1 };
+	ctx->other = dma_buf_iov_create(ctx->vf, IOV_TEST_BAR, r, nr,
+					IOV_P(nr));
+	kvfree(r);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
+	KUNIT_EXPECT_EQ(test, ctx->other->nr, nr);
+	KUNIT_EXPECT_EQ(test,
+			((struct range *)xa_load(&ctx->other->ranges, nr - 1))->start,
+			IOV_P(3));
+
+	exp_info.ops = &iov_dmabuf_ops;
+	exp_info.size = IOV_P(nr);
+	exp_info.priv = ctx;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put, dmabuf));
+
+	a = dma_buf_mapping_attach(dmabuf, &ctx->pf->dev, &imp, 1,
+				   &iov_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	b = dma_buf_mapping_attach(dmabuf, &ctx->pf->dev, &imp, 1,
+				   &iov_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	p[0] = iov_map_locked(a);
+	p[1] = iov_map_locked(a);
+	p[2] = iov_map_locked(b);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_ASSERT_PTR_EQ(test, p[i], ctx->other);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->other), 4);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		iov_unmap_locked(i < 2 ? a : b, p[i]);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->other), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 3);
+	dma_buf_detach(dmabuf, b);
+	dma_buf_detach(dmabuf, a);
 }
 
 static void iov_test_no_fill(struct kunit *test)
@@ -505,6 +643,33 @@ static void iov_test_revoke(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/*
+ * The exporter may drop its ranges while a map is out: the importer's view
+ * stays valid until its unmap, which frees it (KASAN checks both).
+ */
+static void iov_test_exporter_put_first(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	iov = iov_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov);
+	KUNIT_EXPECT_EQ(test, iov_refs(iov), 2);
+
+	dma_buf_iov_put(ctx->iov);
+	ctx->iov = NULL;
+	ctx->revoked = true;
+	KUNIT_EXPECT_EQ(test, iov_refs(iov), 1);
+	KUNIT_EXPECT_EQ(test, ((struct range *)xa_load(&iov->ranges, 1))->start,
+			ctx->r[1].start);
+	iov_unmap_locked(attach, iov);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static void iov_test_forged_request(struct kunit *test)
 {
 	struct iov_ctx *ctx = test->priv;
@@ -520,7 +685,7 @@ static void iov_test_forged_request(struct kunit *test)
 						(struct dma_buf_iov_req *)forged),
 				-EINVAL);
 		KUNIT_EXPECT_EQ(test,
-				dma_buf_iov_req_fill(NULL, ctx->r, ctx->nr),
+				dma_buf_iov_req_set(NULL, ctx->iov),
 				-EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
 	}
@@ -547,9 +712,13 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE_PARAM(iov_test_refused, iov_refusal_gen_params),
 	KUNIT_CASE(iov_test_bad_exporter_bar),
 	KUNIT_CASE_PARAM(iov_test_bad_list, iov_bad_list_gen_params),
+	KUNIT_CASE(iov_test_bad_vf_or_bar),
+	KUNIT_CASE(iov_test_foreign_list),
 	KUNIT_CASE(iov_test_last_page),
+	KUNIT_CASE(iov_test_maps_share_one_list),
 	KUNIT_CASE(iov_test_no_fill),
 	KUNIT_CASE(iov_test_revoke),
+	KUNIT_CASE(iov_test_exporter_put_first),
 	KUNIT_CASE(iov_test_forged_request),
 	KUNIT_CASE(iov_test_static_importer_refused),
 	{}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the PAL mapping type: matching, routing, the checks on
- * every list, revocation and the request that only the core can make.
+ * KUnit tests for the PAL mapping type: matching, routing, the checks made
+ * when the exporter creates its list, the one list every map shares,
+ * revocation and the request that only the core can make.
  */
 
 #include <kunit/device.h>
@@ -21,9 +22,11 @@ struct pal_ctx {
 	struct kunit *test;
 	struct device *dev;
 	struct dma_buf *dmabuf;
-	/* the exporter's current list */
-	struct phys_vec vec[4];
-	unsigned int nr;
+	/* the exporter's list, and what it was made of */
+	struct dma_buf_pal *pal;
+	struct phys_vec vec[2];
+	/* a list that map_pal hands out instead of @pal, if set */
+	struct dma_buf_pal *other;
 	bool offer_sgt;
 	bool only_sgt;
 	bool skip_fill;
@@ -55,7 +58,7 @@ static int pal_map(struct dma_buf_attachment *attach,
 		return -ENODEV;
 	if (ctx->skip_fill)
 		return 0;
-	return dma_buf_pal_req_fill(req, ctx->vec, ctx->nr);
+	return dma_buf_pal_req_set(req, ctx->other ?: ctx->pal);
 }
 
 static void pal_unmap(struct dma_buf_attachment *attach)
@@ -127,6 +130,20 @@ static void pal_put(void *dmabuf)
 	dma_buf_put(dmabuf);
 }
 
+/* The exporter's reference, unless the test dropped it already. */
+static void pal_ctx_put(void *p)
+{
+	struct pal_ctx *ctx = p;
+
+	dma_buf_pal_put(ctx->pal);
+	dma_buf_pal_put(ctx->other);
+}
+
+static unsigned int pal_refs(const struct dma_buf_pal *pal)
+{
+	return refcount_read(&pal->ref);
+}
+
 static int pal_init(struct kunit *test)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
@@ -141,7 +158,11 @@ static int pal_init(struct kunit *test)
 	/* Two discontiguous ranges of a pretend BAR: 3 pages, then 1. */
 	ctx->vec[0] = (struct phys_vec){ .paddr = 0xfe000000, .len = 3 * PAGE_SIZE };
 	ctx->vec[1] = (struct phys_vec){ .paddr = 0xfe100000, .len = PAGE_SIZE };
-	ctx->nr = 2;
+	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, ctx->vec, 2,
+				      PAL_TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pal_ctx_put,
+							   ctx));
 
 	exp_info.ops = &pal_dmabuf_ops;
 	exp_info.size = PAL_TEST_SIZE;
@@ -207,14 +228,17 @@ static void pal_test_routing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 1);
 	KUNIT_EXPECT_TRUE(test, ctx->resv_held_in_map);
 	KUNIT_EXPECT_EQ(test, pal->attr, DMA_BUF_PAL_MMIO);
-	KUNIT_ASSERT_EQ(test, pal->nr, ctx->nr);
+	KUNIT_EXPECT_EQ(test, pal->size, PAL_TEST_SIZE);
+	KUNIT_ASSERT_EQ(test, pal->nr, ARRAY_SIZE(ctx->vec));
 	for (i = 0; i < pal->nr; i++) {
 		KUNIT_EXPECT_EQ(test, pal->vec[i].paddr, ctx->vec[i].paddr);
 		KUNIT_EXPECT_EQ(test, pal->vec[i].len, ctx->vec[i].len);
 	}
-	/* A copy: the exporter changing its list later does not reach it. */
-	KUNIT_EXPECT_PTR_NE(test, (const void *)pal->vec, (const void *)ctx->vec);
+	/* The exporter's own list, with a reference for the importer. */
+	KUNIT_EXPECT_PTR_EQ(test, pal, (const struct dma_buf_pal *)ctx->pal);
+	KUNIT_EXPECT_EQ(test, pal_refs(pal), 2);
 	pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
 	KUNIT_EXPECT_EQ(test, ctx->sgt_maps, 0);
@@ -300,14 +324,43 @@ KUNIT_ARRAY_PARAM(pal_bad_list, pal_bad_lists, pal_bad_list_desc);
 static void pal_test_bad_list(struct kunit *test)
 {
 	const struct pal_bad_list *t = test->param_value;
+
+	/* An exporter bug: refused, with a warning naming the caller. */
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(dma_buf_pal_create(DMA_BUF_PAL_MMIO,
+							   t->vec, t->nr,
+							   PAL_TEST_SIZE)),
+				-EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+}
+
+/* A good list of an unknown kind of memory is refused as well. */
+static void pal_test_bad_attr(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(dma_buf_pal_create(0, ctx->vec, 2,
+							   PAL_TEST_SIZE)),
+				-EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+}
+
+/* A list that is not the dma-buf's is refused at map, and not counted. */
+static void pal_test_foreign_list(struct kunit *test)
+{
 	struct pal_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
 
-	memcpy(ctx->vec, t->vec, sizeof(t->vec));
-	ctx->nr = t->nr;
+	ctx->other = dma_buf_pal_create(DMA_BUF_PAL_MMIO, ctx->vec, 1,
+					3 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
 	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	/* An exporter bug: refused, with a warning naming the exporter. */
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR(pal_map_locked(attach)), -EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
@@ -315,6 +368,8 @@ static void pal_test_bad_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->maps, 1);
 	/* The exporter's map failed, so there is nothing to unmap. */
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -358,6 +413,95 @@ static void pal_test_revoke(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/*
+ * The exporter may drop its list while a map is out: the importer's view
+ * stays valid until its unmap, which frees it (KASAN checks both).
+ */
+static void pal_test_exporter_put_first(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	pal = pal_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	KUNIT_EXPECT_EQ(test, pal_refs(pal), 2);
+
+	dma_buf_pal_put(ctx->pal);
+	ctx->pal = NULL;
+	ctx->revoked = true;
+	KUNIT_EXPECT_EQ(test, pal_refs(pal), 1);
+	KUNIT_EXPECT_EQ(test, pal->nr, ARRAY_SIZE(ctx->vec));
+	KUNIT_EXPECT_EQ(test, pal->vec[1].paddr, ctx->vec[1].paddr);
+	pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * Every map of every attachment gets the exporter's one list, by reference:
+ * no copy, whatever its length. Run at vfio's limit of 65536 ranges, where
+ * a copy would be a 1 MiB allocation per map.
+ */
+static void pal_test_maps_share_one_list(struct kunit *test)
+{
+	struct dma_buf_pal_imp_data imp_data = { .attrs = BIT(DMA_BUF_PAL_MMIO) };
+	struct dma_buf_mapping_match imp = dma_buf_pal_import(&imp_data);
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *a, *b;
+	const struct dma_buf_pal *p[3];
+	const unsigned int nr = 65536;
+	struct dma_buf *dmabuf;
+	struct phys_vec *vec;
+	unsigned int i;
+
+	vec = kvcalloc(nr, sizeof(*vec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vec);
+	/* Overlapping one-page ranges, as vfio accepts them. */
+	for (i = 0; i < nr; i++)
+		vec[i] = (struct phys_vec){
+			.paddr = 0xfe000000 + (i % 4) * PAGE_SIZE,
+			.len = PAGE_SIZE,
+		};
+	ctx->other = dma_buf_pal_create(DMA_BUF_PAL_MMIO, vec, nr,
+					(u64)nr * PAGE_SIZE);
+	kvfree(vec);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
+	KUNIT_EXPECT_EQ(test, ctx->other->nr, nr);
+
+	exp_info.ops = &pal_dmabuf_ops;
+	exp_info.size = (size_t)nr * PAGE_SIZE;
+	exp_info.priv = ctx;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pal_put, dmabuf));
+
+	a = dma_buf_mapping_attach(dmabuf, ctx->dev, &imp, 1, &pal_importer,
+				   NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	b = dma_buf_mapping_attach(dmabuf, ctx->dev, &imp, 1, &pal_importer,
+				   NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	p[0] = pal_map_locked(a);
+	p[1] = pal_map_locked(a);
+	p[2] = pal_map_locked(b);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_ASSERT_PTR_EQ(test, p[i],
+				    (const struct dma_buf_pal *)ctx->other);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 4);
+	KUNIT_EXPECT_EQ(test, a->map.nr_mapped, 2);
+	KUNIT_EXPECT_EQ(test, b->map.nr_mapped, 1);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		pal_unmap_locked(i < 2 ? a : b, p[i]);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 3);
+	dma_buf_detach(dmabuf, b);
+	dma_buf_detach(dmabuf, a);
+}
+
 static void pal_test_forged_request(struct kunit *test)
 {
 	struct pal_ctx *ctx = test->priv;
@@ -374,7 +518,7 @@ static void pal_test_forged_request(struct kunit *test)
 						(struct dma_buf_pal_req *)forged),
 				-EINVAL);
 		KUNIT_EXPECT_EQ(test,
-				dma_buf_pal_req_fill(NULL, ctx->vec, ctx->nr),
+				dma_buf_pal_req_set(NULL, ctx->pal),
 				-EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
 	}
@@ -438,8 +582,9 @@ static void pal_test_detach_with_list_out(struct kunit *test)
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
 	}
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
-	/* What the importer leaked. */
-	kfree(pal);
+	/* The importer still holds its reference: give it back. */
+	KUNIT_EXPECT_EQ(test, pal_refs(pal), 2);
+	dma_buf_pal_put((struct dma_buf_pal *)pal);
 }
 
 static struct kunit_case dma_buf_pal_cases[] = {
@@ -448,8 +593,12 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_conversion_refused),
 	KUNIT_CASE(pal_test_attr_mismatch),
 	KUNIT_CASE_PARAM(pal_test_bad_list, pal_bad_list_gen_params),
+	KUNIT_CASE(pal_test_bad_attr),
+	KUNIT_CASE(pal_test_foreign_list),
 	KUNIT_CASE(pal_test_no_fill),
 	KUNIT_CASE(pal_test_revoke),
+	KUNIT_CASE(pal_test_exporter_put_first),
+	KUNIT_CASE(pal_test_maps_share_one_list),
 	KUNIT_CASE(pal_test_forged_request),
 	KUNIT_CASE(pal_test_static_importer_refused),
 	KUNIT_CASE(pal_test_unmap_without_map),

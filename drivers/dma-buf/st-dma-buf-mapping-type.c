@@ -73,7 +73,7 @@ struct test_ctx {
 	struct dma_buf_attachment *mapped_attach;
 	enum dma_data_direction mapped_dir;
 	struct sg_table sgt;
-	struct phys_vec pal_vec;
+	struct dma_buf_pal *pal;
 	int pal_maps;
 	int pal_unmaps;
 };
@@ -1248,13 +1248,16 @@ static int test_pal_map(struct dma_buf_attachment *attach,
 	struct test_ctx *ctx = ctx_of(attach);
 
 	ctx->pal_maps++;
-	return dma_buf_pal_req_fill(req, &ctx->pal_vec, 1);
+	return dma_buf_pal_req_set(req, ctx->pal);
 }
 
 static void test_pal_unmap(struct dma_buf_attachment *attach)
 {
 	ctx_of(attach)->pal_unmaps++;
 }
+
+KUNIT_DEFINE_ACTION_WRAPPER(test_pal_put, dma_buf_pal_put,
+			    struct dma_buf_pal *);
 
 static const struct dma_buf_pal_exp_ops test_pal_ops = {
 	.map_pal = test_pal_map,
@@ -1276,6 +1279,7 @@ static void test_pal_to_sgt(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct test_p2p_devs d;
 	struct sg_table *sgt;
+	struct phys_vec vec;
 
 	test_get_p2p_devs(test, &d);
 
@@ -1284,10 +1288,15 @@ static void test_pal_to_sgt(struct kunit *test)
 	pal.provider = pcim_p2pdma_provider(d.near, 0);
 	pal.provider_pdev = d.near;
 	KUNIT_ASSERT_NOT_NULL(test, pal.provider);
-	ctx->pal_vec.paddr = pci_resource_start(d.near, 0);
-	ctx->pal_vec.len = pci_resource_len(d.near, 0);
-	KUNIT_ASSERT_EQ(test, ctx->pal_vec.len, PAGE_SIZE);
-	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(ctx->pal_vec.paddr));
+	vec.paddr = pci_resource_start(d.near, 0);
+	vec.len = pci_resource_len(d.near, 0);
+	KUNIT_ASSERT_EQ(test, vec.len, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(vec.paddr));
+	/* test_export() makes dma-bufs of one page. */
+	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, &vec, 1, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_pal_put,
+							   ctx->pal));
 	i_p2p.dev = &d.client->dev;
 	i_nop2p.dev = &d.client->dev;
 

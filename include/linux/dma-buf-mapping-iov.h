@@ -8,6 +8,7 @@
 
 #include <linux/dma-buf-mapping-type.h>
 #include <linux/range.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -18,27 +19,34 @@ struct pci_dev;
  * struct dma_buf_iov - the ranges of a VF BAR, as the PF driver receives them
  * @bar: the VF BAR the ranges are in (a standard BAR number, 0 to 5).
  * @nr: number of ranges, at least one.
+ * @size: the sum of the lengths of the ranges: the size of the dma-buf.
  * @ranges: index i (0 to @nr - 1, in buffer order) holds a pointer to the
  *	i-th &struct range. A range holds byte offsets into the VF BAR, both
  *	inclusive: @start is page aligned, @end + 1 is page aligned, @end is
  *	inside the BAR. Together the ranges cover the whole dma-buf.
  * @storage: where the entries of @ranges point; use @ranges.
  *
- * Made by the core from what the exporter gave, after checking all of the
- * above, in one allocation; read-only for the importer and valid until
- * dma_buf_iov_unmap(). Walk it with xa_for_each().
+ * Made once by dma_buf_iov_create(), which checks all of the above and
+ * builds @ranges, and never changed after that: every map of every
+ * attachment of the dma-buf receives the same object, which the importer
+ * only reads, and it stays valid until the matching dma_buf_iov_unmap(),
+ * whatever the exporter does meanwhile. Walk it with xa_for_each().
  */
 struct dma_buf_iov {
 	unsigned int bar;
 	unsigned int nr;
+	u64 size;
+	/* private: one for the exporter, one for each map handed out */
+	refcount_t ref;
+	/* public: */
 	struct xarray ranges;
 	struct range storage[] __counted_by(nr);
 };
 
 /**
  * struct dma_buf_iov_exp_ops - an exporter's operations for the IOV type
- * @map_iov: hand the current ranges to the core with dma_buf_iov_req_fill()
- *	and return 0, or return an error (-ENODEV once the memory is revoked).
+ * @map_iov: hand the ranges to the core with dma_buf_iov_req_set() and
+ *	return 0, or return an error (-ENODEV once the memory is revoked).
  * @unmap_iov: the importer is done with the ranges of a successful @map_iov.
  *
  * Both are required and are called with the reservation lock held.
@@ -76,8 +84,11 @@ struct dma_buf_iov_imp_data {
 struct dma_buf_mapping_match
 dma_buf_iov_export(const struct dma_buf_iov_exp_ops *ops,
 		   const struct dma_buf_iov_exp_data *data);
-int dma_buf_iov_req_fill(struct dma_buf_iov_req *req,
-			 const struct range *ranges, unsigned int nr);
+struct dma_buf_iov *dma_buf_iov_create(struct pci_dev *vf, unsigned int bar,
+				       const struct range *ranges,
+				       unsigned int nr, u64 size);
+void dma_buf_iov_put(struct dma_buf_iov *iov);
+int dma_buf_iov_req_set(struct dma_buf_iov_req *req, struct dma_buf_iov *iov);
 
 /* For importers. */
 struct dma_buf_mapping_match

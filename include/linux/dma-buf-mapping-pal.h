@@ -8,6 +8,7 @@
 #define __DMA_BUF_MAPPING_PAL_H__
 
 #include <linux/dma-buf-mapping-type.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 
 struct dma_buf_pal_req;
@@ -27,23 +28,29 @@ enum dma_buf_pal_attr {
  * struct dma_buf_pal - a physical address list, as an importer receives it
  * @attr: what the memory is.
  * @nr: number of entries in @vec, at least one.
+ * @size: the sum of the lengths of @vec: the size of the dma-buf.
  * @vec: the ranges in buffer order. Every range is page aligned, none is
  *	empty, none wraps, and together they cover the whole dma-buf.
  *
- * Made by the core from what the exporter gave, after checking all of the
- * above, in one allocation; read-only for the importer and valid until
- * dma_buf_pal_unmap().
+ * Made once by dma_buf_pal_create(), which checks all of the above, and
+ * never changed after that: every map of every attachment of the dma-buf
+ * receives the same object, read-only, and it stays valid until the
+ * matching dma_buf_pal_unmap(), whatever the exporter does meanwhile.
  */
 struct dma_buf_pal {
 	enum dma_buf_pal_attr attr;
 	unsigned int nr;
+	u64 size;
+	/* private: one for the exporter, one for each map handed out */
+	refcount_t ref;
+	/* public: */
 	struct phys_vec vec[] __counted_by(nr);
 };
 
 /**
  * struct dma_buf_pal_exp_ops - an exporter's operations for the PAL type
- * @map_pal: hand the current list to the core with dma_buf_pal_req_fill()
- *	and return 0, or return an error (-ENODEV once the memory is revoked).
+ * @map_pal: hand the list to the core with dma_buf_pal_req_set() and
+ *	return 0, or return an error (-ENODEV once the memory is revoked).
  *	@req is made by the core and cannot be made by anyone else: the
  *	operation cannot be used to bypass the core's checks or the
  *	restriction on who may import PAL.
@@ -83,8 +90,11 @@ struct dma_buf_pal_imp_data {
 struct dma_buf_mapping_match
 dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
 		   const struct dma_buf_pal_exp_data *data);
-int dma_buf_pal_req_fill(struct dma_buf_pal_req *req,
-			 const struct phys_vec *vec, unsigned int nr);
+struct dma_buf_pal *dma_buf_pal_create(enum dma_buf_pal_attr attr,
+				       const struct phys_vec *vec,
+				       unsigned int nr, u64 size);
+void dma_buf_pal_put(struct dma_buf_pal *pal);
+int dma_buf_pal_req_set(struct dma_buf_pal_req *req, struct dma_buf_pal *pal);
 
 /* For importers: only the modules named in dma-buf-mapping-pal.c. */
 struct dma_buf_mapping_match

@@ -655,8 +655,8 @@ static int fake_vfid(struct dma_buf_attachment *attach)
 struct vf_buf {
 	struct iov_test *t;
 	struct dma_buf_iov_exp_data data;
-	struct range r[2];
-	unsigned int nr;
+	/* The ranges every map hands out, from dma_buf_iov_create(). */
+	struct dma_buf_iov *iov;
 	/* Revoked: maps fail, as vfio-pci's do after a revocation. */
 	bool revoked;
 };
@@ -669,7 +669,7 @@ static int vf_map_iov(struct dma_buf_attachment *attach,
 	buf->t->exp_maps++;
 	if (buf->revoked)
 		return -ENODEV;
-	return dma_buf_iov_req_fill(req, buf->r, buf->nr);
+	return dma_buf_iov_req_set(req, buf->iov);
 }
 
 static void vf_unmap_iov(struct dma_buf_attachment *attach)
@@ -770,6 +770,9 @@ static void vf_buf_put(void *dmabuf)
 	dma_buf_put(dmabuf);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(iov_put_action, dma_buf_iov_put,
+			    struct dma_buf_iov *);
+
 /*
  * A dma-buf of VF @vfid's BAR with @nr of @r, attached by the PF with xe's
  * IOV importer entry, for an imported BO (attach->importer_priv) with what
@@ -789,6 +792,7 @@ static struct dma_buf_attachment *vf_attach(struct kunit *test,
 	struct vf_buf *buf;
 	struct xe_bo *bo;
 	unsigned int i;
+	u64 size = 0;
 
 	bo = kunit_kzalloc(test, sizeof(*bo), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bo);
@@ -797,12 +801,13 @@ static struct dma_buf_attachment *vf_attach(struct kunit *test,
 	buf->t = t;
 	buf->data.vf = t->vf[vfid];
 	buf->data.bar = LMEM_BAR;
-	buf->nr = nr;
-	exp_info.size = 0;
-	for (i = 0; i < nr; i++) {
-		buf->r[i] = r[i];
-		exp_info.size += range_len(&r[i]);
-	}
+	for (i = 0; i < nr; i++)
+		size += range_len(&r[i]);
+	buf->iov = dma_buf_iov_create(t->vf[vfid], LMEM_BAR, r, nr, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf->iov);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put_action,
+							   buf->iov));
+	exp_info.size = size;
 	exp_info.ops = &vf_dmabuf_ops;
 	exp_info.priv = buf;
 	dmabuf = dma_buf_export(&exp_info);
@@ -1058,6 +1063,7 @@ struct iov_bench {
 	struct dma_buf_iov_exp_data iov_data;
 	struct dma_buf_sgt_exp_data sgt_data;
 	struct range r[BENCH_RANGES];
+	struct dma_buf_iov *iov;
 	struct phys_vec phys[BENCH_RANGES];
 	struct dma_buf *dmabuf;
 	int maps, unmaps;
@@ -1074,7 +1080,7 @@ static int bench_map_iov(struct dma_buf_attachment *attach,
 	struct iov_bench *b = bench_of(attach);
 
 	b->maps++;
-	return dma_buf_iov_req_fill(req, b->r, BENCH_RANGES);
+	return dma_buf_iov_req_set(req, b->iov);
 }
 
 static void bench_unmap_iov(struct dma_buf_attachment *attach)
@@ -1240,6 +1246,11 @@ static int iov_bench_init(struct kunit *test)
 		b->phys[i].paddr = res->start + offset;
 		b->phys[i].len = BENCH_SIZE / BENCH_RANGES;
 	}
+	b->iov = dma_buf_iov_create(b->vf, LMEM_BAR, b->r, BENCH_RANGES,
+				    BENCH_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->iov);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put_action,
+							   b->iov));
 
 	exp_info.ops = &bench_dmabuf_ops;
 	exp_info.size = BENCH_SIZE;
