@@ -110,74 +110,122 @@ bool xe_dma_buf_iov_supported(struct xe_device *xe)
 	return IS_SRIOV_PF(xe) && IS_DGFX(xe) && xe->info.tile_count == 1;
 }
 
+/* A piece of the VF's LMEM object that is contiguous in VRAM. */
+struct xe_dma_buf_iov_block {
+	u64 offset;	/* into the LMEM object */
+	u64 dpa;	/* device physical address of that offset */
+	u64 len;
+};
+
 /*
- * Append @len bytes of VRAM at @dpa to *@mapp, exactly, in power-of-two
- * pieces, growing the map (of *@cap entries) when it is full.
+ * Walk @lmem once, from its start, into @blocks (NULL to count them only),
+ * merging pieces that are contiguous in VRAM. Returns the number of blocks,
+ * or -EIO if @lmem is not in VRAM or a piece is not page aligned.
  */
-static int xe_dma_buf_iov_add(struct xe_dma_buf_iov_map **mapp,
-			      unsigned int *cap, u64 dpa, u64 len)
+static long xe_dma_buf_iov_lmem_blocks(struct xe_bo *lmem,
+				       struct xe_dma_buf_iov_block *blocks)
 {
-	struct xe_dma_buf_iov_map *map = *mapp;
+	struct xe_dma_buf_iov_block b = { };
+	u64 size = xe_bo_size(lmem), base;
+	struct xe_res_cursor cur;
+	long n = 0;
+	int ret;
 
-	while (len) {
-		unsigned int order = ilog2(len >> PAGE_SHIFT);
+	ret = xe_dma_buf_iov_lmem_first(lmem, 0, size, &cur, &base);
+	if (ret)
+		return ret;
+	while (cur.remaining) {
+		u64 len = min(cur.size, cur.remaining);
+		u64 dpa = xe_res_dma(&cur) + base;
 
-		if (map->nr == *cap) {
-			map = kvrealloc(map, struct_size(map, addr, 2 * *cap),
-					GFP_KERNEL);
-			if (!map)
-				return -ENOMEM;
-			*cap *= 2;
-			*mapp = map;
+		if (!len || !PAGE_ALIGNED(len) || !PAGE_ALIGNED(dpa))
+			return -EIO;
+		if (b.len && b.dpa + b.len == dpa) {
+			b.len += len;
+		} else {
+			if (b.len && blocks)
+				blocks[n - 1] = b;
+			b = (struct xe_dma_buf_iov_block){
+				.offset = size - cur.remaining, .dpa = dpa,
+				.len = len,
+			};
+			n++;
 		}
-		map->nr++;
-		map->addr[map->nr - 1] =
-			drm_pagemap_addr_encode(dpa, XE_INTERCONNECT_VRAM, order,
-						DMA_BIDIRECTIONAL);
-		dpa += PAGE_SIZE << order;
-		len -= PAGE_SIZE << order;
+		xe_res_next(&cur, len);
 	}
-	return 0;
+	if (b.len && blocks)
+		blocks[n - 1] = b;
+	return n;
+}
+
+/* The block of @blocks (@nr of them, in LMEM order) holding @offset. */
+static unsigned int
+xe_dma_buf_iov_find_block(const struct xe_dma_buf_iov_block *blocks,
+			  unsigned int nr, u64 offset)
+{
+	unsigned int lo = 0, hi = nr;
+
+	/* The last block whose offset is at most @offset. */
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (blocks[mid].offset <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
- * Translate @iov through @lmem into *@mapp, in one pass. Returns 0, an
- * error, or -EPERM with the offending range in *@bad.
+ * Translate @iov through the @nr @blocks of an LMEM object of @lmem_size
+ * bytes: count the entries of the map into *@count, and with @map, write
+ * them too, each range in power-of-two pieces. One binary search per range,
+ * then block by block. Returns 0, -EIO if the blocks end before a range
+ * does, or -EPERM with the offending range in *@bad.
  */
-static int xe_dma_buf_iov_walk(struct xe_bo *lmem, struct dma_buf_iov *iov,
-			       struct xe_dma_buf_iov_map **mapp,
-			       unsigned int *cap, const struct range **bad)
+static int xe_dma_buf_iov_walk(const struct xe_dma_buf_iov_block *blocks,
+			       unsigned int nr, u64 lmem_size,
+			       struct dma_buf_iov *iov,
+			       struct xe_dma_buf_iov_map *map,
+			       unsigned long *count, const struct range **bad)
 {
-	u64 lmem_size = xe_bo_size(lmem);
 	const struct range *r;
 	unsigned long i;
 
+	*count = 0;
 	xa_for_each(&iov->ranges, i, r) {
-		struct xe_res_cursor cur;
-		u64 base;
-		int ret;
+		u64 offset = r->start, left = range_len(r);
+		unsigned int b;
 
 		/* Exact bounds: the start and the last byte, no rounding. */
 		if (r->start >= lmem_size || r->end >= lmem_size) {
 			*bad = r;
 			return -EPERM;
 		}
-		/* One seek per range, then block by block. */
-		ret = xe_dma_buf_iov_lmem_first(lmem, r->start, range_len(r),
-						&cur, &base);
-		if (ret)
-			return ret;
-		while (cur.remaining) {
-			u64 len = min(cur.size, cur.remaining);
-			u64 dpa = xe_res_dma(&cur) + base;
+		b = xe_dma_buf_iov_find_block(blocks, nr, offset);
+		for (; left && b < nr; b++) {
+			u64 in = offset - blocks[b].offset;
+			u64 len = min(blocks[b].len - in, left);
+			u64 dpa = blocks[b].dpa + in;
 
-			if (!len || !PAGE_ALIGNED(len) || !PAGE_ALIGNED(dpa))
-				return -EIO;
-			xe_res_next(&cur, len);
-			ret = xe_dma_buf_iov_add(mapp, cap, dpa, len);
-			if (ret)
-				return ret;
+			offset += len;
+			left -= len;
+			while (len) {
+				unsigned int order = ilog2(len >> PAGE_SHIFT);
+
+				if (map)
+					map->addr[*count] =
+						drm_pagemap_addr_encode(dpa, XE_INTERCONNECT_VRAM,
+									order, DMA_BIDIRECTIONAL);
+				(*count)++;
+				dpa += PAGE_SIZE << order;
+				len -= PAGE_SIZE << order;
+			}
 		}
+		/* The blocks cover the object: only a bad walk ends here. */
+		if (left)
+			return -EIO;
 	}
 	return 0;
 }
@@ -209,22 +257,28 @@ static bool xe_dma_buf_iov_fits_vram_pages(struct xe_device *xe,
  *
  * Holds the VF's LMEM object (see xe_gt_sriov_pf_config_hold_lmem()) and
  * translates every range into device physical addresses inside it, refusing
- * any range that is not wholly inside it.
+ * any range that is not wholly inside it. The object's blocks are walked
+ * once into a table; each range then costs one binary search in it plus
+ * the map entries it makes, whatever the order or overlap of the ranges,
+ * and the map is allocated once, at its exact size.
  *
  * Return: the map, to be released with xe_dma_buf_iov_put(), or an error
  * pointer: -EPERM for an unknown VF, another BAR, or a range outside the
  * VF's LMEM (logged once), -EINVAL for a range that is not aligned to the
- * platform's VRAM page size (64K where needed; logged once), -ENOMEM, or
- * -EIO if the LMEM object could not be walked.
+ * platform's VRAM page size (64K where needed; logged once), -E2BIG for
+ * ranges that would need a map of more than INT_MAX bytes, -ENOMEM, or -EIO
+ * if the LMEM object could not be walked.
  */
 struct xe_dma_buf_iov_map *
 xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 			 struct dma_buf_iov *iov)
 {
+	struct xe_dma_buf_iov_block *blocks;
 	const struct range *bad = NULL;
 	struct xe_dma_buf_iov_map *map;
-	unsigned int cap;
+	unsigned long count;
 	struct xe_bo *lmem;
+	long nr;
 	int ret;
 
 	if (!vfid || vfid > xe_sriov_pf_get_totalvfs(xe) || iov->bar != LMEM_BAR)
@@ -243,25 +297,52 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 		return ERR_PTR(-EPERM);
 	}
 
-	/* Room for two pieces per range; it grows if that is not enough. */
-	cap = 2 * iov->nr;
-	map = kvmalloc(struct_size(map, addr, cap), GFP_KERNEL);
-	if (!map) {
+	/*
+	 * The LMEM object's blocks once, then the ranges twice: to count the
+	 * map's entries, and to write them into a map of exactly that size.
+	 * The cost is one binary search per range plus the entries written,
+	 * whatever the order or the overlap of the ranges.
+	 */
+	nr = xe_dma_buf_iov_lmem_blocks(lmem, NULL);
+	if (nr <= 0 || nr > UINT_MAX) {
+		ret = nr < 0 ? nr : -EIO;
+		goto err_put;
+	}
+	blocks = kvmalloc_array(nr, sizeof(*blocks), GFP_KERNEL);
+	if (!blocks) {
 		ret = -ENOMEM;
 		goto err_put;
+	}
+	if (xe_dma_buf_iov_lmem_blocks(lmem, blocks) != nr) {
+		ret = -EIO;
+		goto err_free;
+	}
+	ret = xe_dma_buf_iov_walk(blocks, nr, xe_bo_size(lmem), iov, NULL,
+				  &count, &bad);
+	if (ret)
+		goto err_free;
+	/* Userspace chooses the ranges: refuse what kvmalloc() would warn about. */
+	if (count > (INT_MAX - sizeof(*map)) / sizeof(map->addr[0])) {
+		ret = -E2BIG;
+		goto err_free;
+	}
+	map = kvmalloc(struct_size(map, addr, count), GFP_KERNEL | __GFP_NOWARN);
+	if (!map) {
+		ret = -ENOMEM;
+		goto err_free;
 	}
 	map->iov = NULL;
 	map->xe = xe;
 	map->vfid = vfid;
-	map->nr = 0;
-	ret = xe_dma_buf_iov_walk(lmem, iov, &map, &cap, &bad);
-	if (ret) {
-		kvfree(map);
-		goto err_put;
-	}
+	map->nr = count;
+	xe_dma_buf_iov_walk(blocks, nr, xe_bo_size(lmem), iov, map, &count,
+			    &bad);
+	kvfree(blocks);
 	map->lmem = lmem;
 	return map;
 
+err_free:
+	kvfree(blocks);
 err_put:
 	if (ret == -EPERM)
 		drm_notice_once(&xe->drm,

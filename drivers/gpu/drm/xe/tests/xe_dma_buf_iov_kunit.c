@@ -43,6 +43,8 @@ struct iov_test {
 	/* Requests sent to the (stubbed) GuC. */
 	int guc_calls;
 	int gets, puts, lookups;
+	/* Walks of an LMEM object started (xe_dma_buf_iov_lmem_first()). */
+	int walks;
 	struct iov_bench *bench;
 };
 
@@ -74,6 +76,7 @@ static int fake_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
 {
 	struct iov_test *t = iov_test_of(kunit_get_current_test());
 
+	t->walks++;
 	if (t->not_vram)
 		return -EIO;
 	xe_res_first_dma(t->blocks[lmem - t->lmem], offset, size, cur);
@@ -161,7 +164,7 @@ static void iov_free(void *p)
 	struct dma_buf_iov *iov = p;
 
 	xa_destroy(&iov->ranges);
-	kfree(iov);
+	kvfree(iov);
 }
 
 /* What the dma-buf core would hand over for these ranges of @bar. */
@@ -171,7 +174,7 @@ static struct dma_buf_iov *make_iov(struct kunit *test, unsigned int bar,
 	struct dma_buf_iov *iov;
 	unsigned int i;
 
-	iov = kzalloc(struct_size(iov, storage, nr), GFP_KERNEL);
+	iov = kvzalloc(struct_size(iov, storage, nr), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, iov);
 	iov->bar = bar;
 	iov->nr = nr;
@@ -255,8 +258,7 @@ static void more_pieces_than_guessed(struct kunit *test)
 	struct iov_test *t = iov_test_of(test);
 	/*
 	 * 15 pages in one block (8 + 4 + 2 + 1), then 3 (2 + 1): more pieces
-	 * than the two per range first made room for, so the map grows in the
-	 * middle of the second range.
+	 * than ranges, counted before the map is allocated.
 	 */
 	const struct range r[] = {
 		{ TEST_PG(16), TEST_PG(31) - 1 },
@@ -276,11 +278,48 @@ static void more_pieces_than_guessed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_bytes(map), TEST_PG(18));
 	xe_dma_buf_iov_put(map);
 
-	/* The first range alone: the map grows within it. */
+	/* The first range alone. */
 	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
 	KUNIT_EXPECT_EQ(test, map->nr, 4);
 	expect_entry(test, map, 3, expected_dpa(1, TEST_PG(30)), 0);
+	xe_dma_buf_iov_put(map);
+	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
+}
+
+/*
+ * 65536 overlapping one-page ranges in a scattered order, as vfio-pci
+ * accepts them: the LMEM object is walked twice in all (its blocks counted,
+ * then listed), not once per range, and each range makes exactly its entry.
+ */
+static void many_overlapping_ranges(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const unsigned int nr = 65536;
+	struct xe_dma_buf_iov_map *map;
+	struct dma_buf_iov *iov;
+	unsigned int i, wrong = 0;
+	struct range *r;
+
+	r = kvcalloc(nr, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < nr; i++)
+		r[i] = (struct range){ TEST_PG((i * 7) % TEST_LMEM_PAGES),
+				       TEST_PG((i * 7) % TEST_LMEM_PAGES + 1) - 1 };
+	iov = make_iov(test, LMEM_BAR, r, nr);
+	kvfree(r);
+
+	t->walks = 0;
+	map = xe_dma_buf_iov_translate(t->xe, 1, iov);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_EXPECT_EQ(test, t->walks, 2);
+	KUNIT_ASSERT_EQ(test, map->nr, nr);
+	for (i = 0; i < nr; i++)
+		if (map->addr[i].order ||
+		    map->addr[i].addr !=
+		    expected_dpa(1, TEST_PG((i * 7) % TEST_LMEM_PAGES)))
+			wrong++;
+	KUNIT_EXPECT_EQ(test, wrong, 0);
 	xe_dma_buf_iov_put(map);
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
@@ -1009,6 +1048,7 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
 	KUNIT_CASE(more_pieces_than_guessed),
+	KUNIT_CASE(many_overlapping_ranges),
 	KUNIT_CASE(last_page_is_inside),
 	KUNIT_CASE(needs_64k_pages),
 	KUNIT_CASE(lmem_not_in_vram),
