@@ -6,6 +6,9 @@
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
  *	--raw_output=kunit 'dma-buf-mapping-bench'
  *
+ * bench_list_scaling times the core's hand-out of a PAL and of an IOV list
+ * of 64 and of 65536 ranges.
+ *
  * bench_pal_vs_sgt needs PCI P2P: on x86_64 with CONFIG_PCI_P2PDMA and two
  * pci-testdev functions behind one bridge, e.g. --arch=x86_64 with
  *   --qemu_args='-device pci-bridge,id=b0,chassis_nr=1
@@ -15,6 +18,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-iov.h>
 #include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
@@ -478,10 +482,269 @@ static void bench_pal_vs_sgt(struct kunit *test)
 	dma_buf_detach(dmabuf, a_pal);
 }
 
+/*
+ * The list hand-out alone: map+unmap of a PAL and of an IOV dma-buf through
+ * the core, with a list of 64 and of 65536 ranges (vfio-pci's limit), each
+ * list made once by the exporter. Flat in the number of ranges, since a map
+ * only takes a reference.
+ */
+#define BENCH_LIST_SMALL	64
+#define BENCH_LIST_LARGE	65536
+#define BENCH_LIST_LOOPS	2000
+#define BENCH_LIST_BAR		2
+#define BENCH_LIST_BAR_PAGES	16
+
+struct bench_list {
+	struct dma_buf_pal *pal;
+	struct dma_buf_iov *iov;
+	unsigned long maps, unmaps;
+};
+
+static int bench_list_map_pal(struct dma_buf_attachment *attach,
+			      struct dma_buf_pal_req *req)
+{
+	struct bench_list *l = attach->dmabuf->priv;
+
+	l->maps++;
+	return dma_buf_pal_req_set(req, l->pal);
+}
+
+static int bench_list_map_iov(struct dma_buf_attachment *attach,
+			      struct dma_buf_iov_req *req)
+{
+	struct bench_list *l = attach->dmabuf->priv;
+
+	l->maps++;
+	return dma_buf_iov_req_set(req, l->iov);
+}
+
+static void bench_list_unmap(struct dma_buf_attachment *attach)
+{
+	struct bench_list *l = attach->dmabuf->priv;
+
+	l->unmaps++;
+}
+
+static const struct dma_buf_pal_exp_ops bench_list_pal_ops = {
+	.map_pal = bench_list_map_pal,
+	.unmap_pal = bench_list_unmap,
+};
+
+static const struct dma_buf_iov_exp_ops bench_list_iov_ops = {
+	.map_iov = bench_list_map_iov,
+	.unmap_iov = bench_list_unmap,
+};
+
+/* Their priv is a struct bench_list, so not bench_ops' attach and detach. */
+static const struct dma_buf_ops bench_list_dmabuf_ops = {
+	.release = bench_release,
+};
+
+static void bench_list_put(void *p)
+{
+	struct bench_list *l = p;
+
+	dma_buf_pal_put(l->pal);
+	dma_buf_iov_put(l->iov);
+}
+
+static void bench_put_device(void *dev)
+{
+	put_device(dev);
+}
+
+static void bench_fake_release(struct device *dev)
+{
+	kfree(to_pci_dev(dev));
+}
+
+/* A pretend PCI function with a small BAR: a VF of @pf, or a PF. */
+static struct pci_dev *bench_fake_pdev(struct kunit *test, const char *name,
+				       struct pci_dev *pf)
+{
+	struct resource *res;
+	struct pci_dev *pdev;
+
+	/* Freed by its release(), when the last reference goes. */
+	pdev = kzalloc_obj(*pdev);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	device_initialize(&pdev->dev);
+	pdev->dev.release = bench_fake_release;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_device,
+							   &pdev->dev));
+	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s", name));
+	res = &pdev->resource[BENCH_LIST_BAR];
+	res->start = 0x80000000;
+	res->end = res->start + BENCH_LIST_BAR_PAGES * PAGE_SIZE - 1;
+	res->flags = IORESOURCE_MEM;
+#ifdef CONFIG_PCI_IOV
+	if (pf) {
+		pdev->is_virtfn = 1;
+		pdev->physfn = pf;
+	}
+#endif
+	return pdev;
+}
+
+/*
+ * A dma-buf of @nr overlapping one-page ranges, its list made once, and an
+ * attachment of the matching importer for @dev. With @vf, an IOV exporter
+ * of @vf's BAR; otherwise a PAL exporter of MMIO.
+ */
+static struct dma_buf_attachment *
+bench_list_attach(struct kunit *test, struct device *dev, struct pci_dev *vf,
+		  unsigned int nr)
+{
+	static const struct dma_buf_pal_exp_data e_pal = {
+		.attr = DMA_BUF_PAL_MMIO,
+	};
+	static const struct dma_buf_pal_imp_data i_pal = {
+		.attrs = BIT(DMA_BUF_PAL_MMIO),
+	};
+	struct dma_buf_iov_exp_data *e_iov;
+	struct dma_buf_iov_imp_data *i_iov;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match imp;
+	struct bench_list *l;
+	struct dma_buf *dmabuf;
+	unsigned int i;
+
+	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_list_put, l));
+	if (vf) {
+		struct range *r = kvcalloc(nr, sizeof(*r), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, r);
+		for (i = 0; i < nr; i++)
+			r[i] = (struct range){ (i % 4) * PAGE_SIZE,
+					       (i % 4 + 1) * PAGE_SIZE - 1 };
+		l->iov = dma_buf_iov_create(vf, BENCH_LIST_BAR, r, nr,
+					    (u64)nr * PAGE_SIZE);
+		kvfree(r);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l->iov);
+		e_iov = kunit_kzalloc(test, sizeof(*e_iov), GFP_KERNEL);
+		i_iov = kunit_kzalloc(test, sizeof(*i_iov), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, e_iov);
+		KUNIT_ASSERT_NOT_NULL(test, i_iov);
+		*e_iov = (struct dma_buf_iov_exp_data){ .vf = vf,
+							.bar = BENCH_LIST_BAR };
+		*i_iov = (struct dma_buf_iov_imp_data){ .pf = pci_physfn(vf),
+							.bar = BENCH_LIST_BAR };
+		exp_info.mapping = dma_buf_iov_export(&bench_list_iov_ops, e_iov);
+		imp = dma_buf_iov_import(i_iov);
+	} else {
+		struct phys_vec *v = kvcalloc(nr, sizeof(*v), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		for (i = 0; i < nr; i++)
+			v[i] = (struct phys_vec){
+				.paddr = 0xfe000000 + (i % 4) * PAGE_SIZE,
+				.len = PAGE_SIZE,
+			};
+		l->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, v, nr,
+					    (u64)nr * PAGE_SIZE);
+		kvfree(v);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l->pal);
+		exp_info.mapping = dma_buf_pal_export(&bench_list_pal_ops, &e_pal);
+		imp = dma_buf_pal_import(&i_pal);
+	}
+	exp_info.ops = &bench_list_dmabuf_ops;
+	exp_info.size = (size_t)nr * PAGE_SIZE;
+	exp_info.priv = l;
+	dmabuf = dma_buf_export(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put, dmabuf));
+	attach = dma_buf_mapping_attach(dmabuf, dev, &imp, 1, &bench_importer,
+					NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	return attach;
+}
+
+/* Best of BENCH_ROUNDS rounds: ns per map+unmap of @attach's list. */
+static u64 bench_list_run(struct kunit *test, struct dma_buf_attachment *attach)
+{
+	bool pal = dma_buf_attachment_is_pal(attach);
+	struct bench_list *l = attach->dmabuf->priv;
+	u64 best = U64_MAX;
+	int r, i;
+
+	for (r = 0; r < BENCH_ROUNDS; r++) {
+		u64 t0;
+
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+		t0 = ktime_get_ns();
+		for (i = 0; i < BENCH_LIST_LOOPS; i++) {
+			if (pal) {
+				const struct dma_buf_pal *p = dma_buf_pal_map(attach);
+
+				if (IS_ERR(p))
+					break;
+				dma_buf_pal_unmap(attach, p);
+			} else {
+				struct dma_buf_iov *v = dma_buf_iov_map(attach);
+
+				if (IS_ERR(v))
+					break;
+				dma_buf_iov_unmap(attach, v);
+			}
+		}
+		best = min(best, div_u64(ktime_get_ns() - t0, BENCH_LIST_LOOPS));
+		dma_resv_unlock(attach->dmabuf->resv);
+		KUNIT_ASSERT_EQ(test, i, BENCH_LIST_LOOPS);
+		cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, l->maps, l->unmaps);
+	return best;
+}
+
+static void bench_list_report(struct kunit *test, const char *type,
+			      u64 small, u64 large)
+{
+	u64 pct = small ? div64_u64(large * 100, small) : 0;
+
+	kunit_info(test, "bench: %s list hand-out, map+unmap: %u ranges %llu ns, %u ranges %llu ns, ratio %llu.%02llu (goal <= 1.50)\n",
+		   type, BENCH_LIST_SMALL, small, BENCH_LIST_LARGE, large,
+		   div_u64(pct, 100), pct % 100);
+}
+
+static void bench_list_scaling(struct kunit *test)
+{
+	struct bench_ctx *ctx = test->priv;
+	struct dma_buf_attachment *a[2];
+	struct pci_dev *pf, *vf;
+	u64 t[2];
+	int i;
+
+	a[0] = bench_list_attach(test, ctx->dev, NULL, BENCH_LIST_SMALL);
+	a[1] = bench_list_attach(test, ctx->dev, NULL, BENCH_LIST_LARGE);
+	bench_list_run(test, a[1]);
+	for (i = 0; i < 2; i++)
+		t[i] = bench_list_run(test, a[i]);
+	bench_list_report(test, "PAL", t[0], t[1]);
+	for (i = 0; i < 2; i++)
+		dma_buf_detach(a[i]->dmabuf, a[i]);
+
+	if (!IS_ENABLED(CONFIG_PCI_IOV))
+		kunit_skip(test, "IOV needs CONFIG_PCI_IOV for a VF");
+	pf = bench_fake_pdev(test, "dma-buf-bench-pf", NULL);
+	vf = bench_fake_pdev(test, "dma-buf-bench-vf", pf);
+	a[0] = bench_list_attach(test, &pf->dev, vf, BENCH_LIST_SMALL);
+	a[1] = bench_list_attach(test, &pf->dev, vf, BENCH_LIST_LARGE);
+	bench_list_run(test, a[1]);
+	for (i = 0; i < 2; i++)
+		t[i] = bench_list_run(test, a[i]);
+	bench_list_report(test, "IOV", t[0], t[1]);
+	for (i = 0; i < 2; i++)
+		dma_buf_detach(a[i]->dmabuf, a[i]);
+}
+
 static struct kunit_case dma_buf_mapping_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_core_vs_direct),
 	KUNIT_CASE_SLOW(bench_legacy_vs_native),
 	KUNIT_CASE_SLOW(bench_pal_vs_sgt),
+	KUNIT_CASE_SLOW(bench_list_scaling),
 	{}
 };
 
