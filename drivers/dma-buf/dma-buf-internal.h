@@ -5,6 +5,8 @@
 #ifndef __DMA_BUF_INTERNAL_H__
 #define __DMA_BUF_INTERNAL_H__
 
+#include <linux/container_of.h>
+#include <linux/dma-buf.h>
 #include <linux/types.h>
 
 struct dma_buf;
@@ -39,6 +41,65 @@ struct dma_buf_mapping_conv {
 };
 
 extern const struct dma_buf_mapping_conv dma_buf_pal_to_sgt;
+
+/* How many rejected candidates an attachment remembers for debugfs. */
+#define DMA_BUF_MAPPING_REJECTS 4
+
+/**
+ * struct dma_buf_mapping_reject - a candidate pair that a type refused
+ * @exp_idx: index of the exporter entry.
+ * @imp_idx: index of the importer entry.
+ * @err: what &dma_buf_mapping_type.match returned (-EOPNOTSUPP).
+ */
+struct dma_buf_mapping_reject {
+	u8 exp_idx;
+	u8 imp_idx;
+	s16 err;
+};
+
+struct dma_buf_mapping_negotiation;
+
+/**
+ * struct dma_buf_mapping_info - what the core keeps of a negotiation
+ * @conv: when the core converts the exporter's type into the importer's,
+ *	the conversion it uses; NULL otherwise.
+ * @neg: the importer's list, set only while the match of the attach runs.
+ * @cost: the cost &dma_buf_mapping_type.match gave the winning pair.
+ * @exp_idx: index of the winning exporter entry.
+ * @imp_idx: index of the winning importer entry.
+ * @nr_tried: how many pairs were tried (conversions by the core included).
+ * @nr_rejected: how many of them were refused.
+ * @rejects: with CONFIG_DEBUG_FS, the first %DMA_BUF_MAPPING_REJECTS refused
+ *	pairs, for debugfs.
+ *
+ * Written during the attach, under the reservation lock; read-only after.
+ */
+struct dma_buf_mapping_info {
+	const struct dma_buf_mapping_conv *conv;
+	struct dma_buf_mapping_negotiation *neg;
+	int cost;
+	u8 exp_idx;
+	u8 imp_idx;
+	u16 nr_tried;
+	u16 nr_rejected;
+#ifdef CONFIG_DEBUG_FS
+	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
+#endif
+};
+
+/**
+ * struct dma_buf_attachment_core - an attachment as the core allocates it
+ * @attach: what exporters and importers see.
+ * @info: the core's own record of the negotiation of @attach.
+ */
+struct dma_buf_attachment_core {
+	struct dma_buf_attachment attach;
+	struct dma_buf_mapping_info info;
+};
+
+/* The core's record of an attachment that dma_buf_mapping_attach() made. */
+#define dma_buf_mapping_info(a) \
+	(&container_of_const(a, struct dma_buf_attachment_core, attach)->info)
 
 int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      const struct dma_buf_mapping_match *imp,

@@ -225,15 +225,15 @@ static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
 				     const struct dma_buf_mapping_match *exp,
 				     size_t nr_exp)
 {
-	struct dma_buf_mapping_state *st = &attach->map;
-	const struct dma_buf_mapping_negotiation *neg = st->neg;
+	const struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	const struct dma_buf_mapping_negotiation *neg = info->neg;
 	char e[64], i[64];
 
 	dma_buf_mapping_names(e, sizeof(e), exp, nr_exp);
 	dma_buf_mapping_names(i, sizeof(i), neg->imp, neg->nr_imp);
 	dev_dbg(attach->dev,
 		"dma-buf %s: no common mapping type: exporter offers [%s], importer accepts [%s], %u pairs refused\n",
-		attach->dmabuf->exp_name, e, i, st->nr_rejected);
+		attach->dmabuf->exp_name, e, i, info->nr_rejected);
 }
 
 /* The conversions the core makes: PAL to SGT only; never the reverse. */
@@ -248,19 +248,19 @@ dma_buf_mapping_find_conv(const struct dma_buf_mapping_type *from,
 	return NULL;
 }
 
-static void dma_buf_mapping_reject(struct dma_buf_mapping_state *st,
+static void dma_buf_mapping_reject(struct dma_buf_mapping_info *info,
 				   size_t exp_idx, size_t imp_idx, int err)
 {
 #ifdef CONFIG_DEBUG_FS
-	if (st->nr_rejected < DMA_BUF_MAPPING_REJECTS) {
-		struct dma_buf_mapping_reject *r = &st->rejects[st->nr_rejected];
+	if (info->nr_rejected < DMA_BUF_MAPPING_REJECTS) {
+		struct dma_buf_mapping_reject *r = &info->rejects[info->nr_rejected];
 
 		r->exp_idx = exp_idx;
 		r->imp_idx = imp_idx;
 		r->err = err;
 	}
 #endif
-	st->nr_rejected++;
+	info->nr_rejected++;
 }
 
 /* The best pair found so far, and the conversion it needs, if any. */
@@ -294,20 +294,20 @@ static int dma_buf_mapping_try_runs(struct dma_buf_attachment *attach,
 				    const struct dma_buf_mapping_conv *conv,
 				    struct dma_buf_mapping_pick *pick)
 {
-	struct dma_buf_mapping_state *st = &attach->map;
-	const struct dma_buf_mapping_match *imp = st->neg->imp;
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	const struct dma_buf_mapping_match *imp = info->neg->imp;
 	int ret, found = -EOPNOTSUPP;
 	size_t j;
 
 	for (; e < e_end; e++) {
 		for (j = i; j < i_end; j++) {
-			st->nr_tried++;
+			info->nr_tried++;
 			if (conv)
 				ret = conv->match(attach, &exp[e], &imp[j]);
 			else
 				ret = exp[e].type->match(attach, &exp[e], &imp[j]);
 			if (ret == -EOPNOTSUPP) {
-				dma_buf_mapping_reject(st, e, j, ret);
+				dma_buf_mapping_reject(info, e, j, ret);
 				continue;
 			}
 			if (ret < 0)
@@ -334,7 +334,8 @@ static int dma_buf_mapping_search(struct dma_buf_attachment *attach,
 				  size_t nr_exp, bool convert,
 				  struct dma_buf_mapping_pick *pick)
 {
-	const struct dma_buf_mapping_negotiation *neg = attach->map.neg;
+	const struct dma_buf_mapping_negotiation *neg =
+		dma_buf_mapping_info(attach)->neg;
 	const struct dma_buf_mapping_conv *conv = NULL;
 	size_t e, e_end, i, i_end;
 	int ret;
@@ -386,6 +387,7 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 			  const struct dma_buf_mapping_match *exp,
 			  size_t nr_exp)
 {
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 	const struct dma_buf_mapping_match *e, *i;
 	struct dma_buf_mapping_pick pick = { };
@@ -394,9 +396,9 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 	dma_resv_assert_held(attach->dmabuf->resv);
 
 	/* Only the attach path sets @neg, and only one list is matched. */
-	if (WARN_ON(!st->neg || st->neg->matched))
+	if (WARN_ON(!info->neg || info->neg->matched))
 		return -EINVAL;
-	st->neg->matched = true;
+	info->neg->matched = true;
 
 	ret = dma_buf_mapping_check_list(attach, exp, nr_exp, true);
 	if (ret)
@@ -412,12 +414,12 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 		return ret;
 
 	e = &exp[pick.exp_idx];
-	i = &st->neg->imp[pick.imp_idx];
+	i = &info->neg->imp[pick.imp_idx];
 	if (pick.conv) {
 		ret = pick.conv->finish(attach, e, i);
 		if (ret)
 			return ret;
-		st->conv = pick.conv;
+		info->conv = pick.conv;
 		st->type = pick.conv->to;
 	} else {
 		if (e->type->finish) {
@@ -428,9 +430,9 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 		st->type = e->type;
 		st->ops = e->ops;
 	}
-	st->cost = pick.cost;
-	st->exp_idx = pick.exp_idx;
-	st->imp_idx = pick.imp_idx;
+	info->cost = pick.cost;
+	info->exp_idx = pick.exp_idx;
+	info->imp_idx = pick.imp_idx;
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_match_mapping, "DMA_BUF");
@@ -445,6 +447,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      size_t nr_imp)
 {
 	struct dma_buf_mapping_negotiation neg = { .imp = imp, .nr_imp = nr_imp };
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct dma_buf_mapping_match compat;
@@ -456,7 +459,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 	if (ret)
 		return ret;
 
-	st->neg = &neg;
+	info->neg = &neg;
 	if (dmabuf->ops->match_mapping) {
 		ret = dmabuf->ops->match_mapping(attach);
 		if (!ret && !st->type) {
@@ -465,14 +468,14 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 					     dmabuf->exp_name);
 			ret = -EINVAL;
 		}
-	} else if (dmabuf->exp_mapping.type) {
-		ret = dma_buf_match_mapping(attach, &dmabuf->exp_mapping, 1);
+	} else if (dmabuf->exp_mapping) {
+		ret = dma_buf_match_mapping(attach, dmabuf->exp_mapping, 1);
 	} else if (dma_buf_sgt_compat_match(dmabuf, &compat)) {
 		ret = dma_buf_match_mapping(attach, &compat, 1);
 	} else {
 		ret = -EOPNOTSUPP;
 	}
-	st->neg = NULL;
+	info->neg = NULL;
 
 	/* An exporter that fails after a successful match must not leak it. */
 	if (ret && st->type)
@@ -483,13 +486,14 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 /* Undo what the winning type's finish recorded in @attach. */
 void dma_buf_mapping_release(struct dma_buf_attachment *attach)
 {
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 
-	if (st->conv)
-		st->conv->release(attach);
+	if (info->conv)
+		info->conv->release(attach);
 	else if (st->type && st->type->release)
 		st->type->release(attach);
-	st->conv = NULL;
+	info->conv = NULL;
 	st->type = NULL;
 	st->ops = NULL;
 	st->priv = NULL;
@@ -512,7 +516,7 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 	     attach->dmabuf->exp_name, dev_name(attach->dev),
 	     attach->map.nr_mapped, attach->map.type->name);
 
-	if (!attach->map.type->release && !attach->map.conv)
+	if (!attach->map.type->release && !dma_buf_mapping_info(attach)->conv)
 		return;
 	dma_resv_lock(resv, NULL);
 	dma_buf_mapping_release(attach);
@@ -523,6 +527,7 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach)
 {
+	const struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
 	const struct dma_buf_mapping_state *st = &attach->map;
 	u16 __maybe_unused i;
 
@@ -532,19 +537,19 @@ void dma_buf_mapping_describe(struct seq_file *s,
 		st->type->describe(s, attach);
 		seq_putc(s, ')');
 	}
-	if (st->conv)
-		seq_printf(s, " converted from %s", st->conv->from->name);
+	if (info->conv)
+		seq_printf(s, " converted from %s", info->conv->from->name);
 	seq_printf(s, " exp[%u] imp[%u] cost %d, %s importer %s\n",
-		   st->exp_idx, st->imp_idx, st->cost,
+		   info->exp_idx, info->imp_idx, info->cost,
 		   attach->importer_ops ? "dynamic" : "static",
 		   dev_driver_string(attach->dev));
-	seq_printf(s, "\t\tcandidates: %u tried, %u rejected", st->nr_tried,
-		   st->nr_rejected);
+	seq_printf(s, "\t\tcandidates: %u tried, %u rejected", info->nr_tried,
+		   info->nr_rejected);
 #ifdef CONFIG_DEBUG_FS
-	for (i = 0; i < min_t(u16, st->nr_rejected, DMA_BUF_MAPPING_REJECTS); i++)
+	for (i = 0; i < min_t(u16, info->nr_rejected, DMA_BUF_MAPPING_REJECTS); i++)
 		seq_printf(s, "%s exp[%u]/imp[%u] %pe", i ? "," : ":",
-			   st->rejects[i].exp_idx, st->rejects[i].imp_idx,
-			   ERR_PTR(st->rejects[i].err));
+			   info->rejects[i].exp_idx, info->rejects[i].imp_idx,
+			   ERR_PTR(info->rejects[i].err));
 #endif
 	seq_putc(s, '\n');
 }

@@ -434,9 +434,11 @@ static void compat_test_attach_error(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, list_is_singular(&ctx->dmabuf->attachments));
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
-	/* Printed for the record: what every attachment costs in memory. */
+	/* Printed for the record: what every attachment and buffer cost. */
 	kunit_info(test, "sizeof(struct dma_buf_attachment) = %zu\n",
 		   sizeof(struct dma_buf_attachment));
+	kunit_info(test, "sizeof(struct dma_buf) = %zu\n",
+		   sizeof(struct dma_buf));
 }
 
 static struct kunit_case compat_cases[] = {

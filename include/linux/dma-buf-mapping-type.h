@@ -11,8 +11,6 @@
 #include <linux/types.h>
 
 struct dma_buf_attachment;
-struct dma_buf_mapping_conv;
-struct dma_buf_mapping_negotiation;
 struct seq_file;
 
 /**
@@ -94,62 +92,27 @@ struct dma_buf_mapping_type {
 	bool pin_on_map;
 };
 
-/* How many rejected candidates an attachment remembers for debugfs. */
-#define DMA_BUF_MAPPING_REJECTS 4
-
-/**
- * struct dma_buf_mapping_reject - a candidate pair that a type refused
- * @exp_idx: index of the exporter entry.
- * @imp_idx: index of the importer entry.
- * @err: what &dma_buf_mapping_type.match returned (-EOPNOTSUPP).
- */
-struct dma_buf_mapping_reject {
-	u8 exp_idx;
-	u8 imp_idx;
-	s16 err;
-};
-
 /**
  * struct dma_buf_mapping_state - the mapping type negotiated for an attachment
  * @type: the winning type; set for every attachment once attached.
  * @ops: the exporter's typed operations for @type.
  * @priv: private to @type, for what its &dma_buf_mapping_type.finish keeps.
- * @cost: the cost &dma_buf_mapping_type.match gave the winning pair.
- * @exp_idx: index of the winning exporter entry.
- * @imp_idx: index of the winning importer entry.
- * @nr_tried: how many pairs were tried (conversions by the core included).
- * @nr_rejected: how many of them were refused.
- * @conv: when the core converts the exporter's type into the importer's,
- *	the conversion it uses (private to the core); NULL otherwise.
- * @neg: private to the core: the importer's list, set only while the match
- *	of the attach runs.
  * @nr_mapped: for PAL and IOV, lists handed out by dma_buf_pal_map() or
  *	dma_buf_iov_map() and not given back yet; shown in debugfs, so that a
  *	revocation is seen to take the importer's mappings down.
- * @rejects: with CONFIG_DEBUG_FS, the first %DMA_BUF_MAPPING_REJECTS refused
- *	pairs, for debugfs.
  *
  * Embedded in &struct dma_buf_attachment, so every attachment pays for it:
- * what only the match needs lives on the attach path's stack, and the log of
- * refused pairs exists only where debugfs can show it. Written by the core
- * during attach, read-only afterwards, but for @nr_mapped, which changes
- * under the reservation lock.
+ * only what map and unmap need is here. What the core keeps of the
+ * negotiation itself (the importer's list while it runs, a conversion, the
+ * candidates tried and refused, for debugfs) is private to the core and not
+ * part of the attachment. Written by the core during attach, read-only
+ * afterwards, but for @nr_mapped, which changes under the reservation lock.
  */
 struct dma_buf_mapping_state {
 	const struct dma_buf_mapping_type *type;
 	const void *ops;
 	void *priv;
-	const struct dma_buf_mapping_conv *conv;
-	struct dma_buf_mapping_negotiation *neg;
-	int cost;
-	u8 exp_idx;
-	u8 imp_idx;
-	u16 nr_tried;
-	u16 nr_rejected;
 	unsigned int nr_mapped;
-#ifdef CONFIG_DEBUG_FS
-	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
-#endif
 };
 
 /* Longest list an importer or an exporter may give. */
