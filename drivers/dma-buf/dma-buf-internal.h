@@ -98,7 +98,7 @@ struct dma_buf_attachment_core {
 };
 
 /* The core's record of an attachment that dma_buf_mapping_attach() made. */
-#define dma_buf_mapping_info(a) \
+#define dma_buf_mapping_info_of(a) \
 	(&container_of_const(a, struct dma_buf_attachment_core, attach)->info)
 
 int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,

@@ -225,7 +225,7 @@ static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
 				     const struct dma_buf_mapping_match *exp,
 				     size_t nr_exp)
 {
-	const struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	const struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	const struct dma_buf_mapping_negotiation *neg = info->neg;
 	char e[64], i[64];
 
@@ -294,7 +294,7 @@ static int dma_buf_mapping_try_runs(struct dma_buf_attachment *attach,
 				    const struct dma_buf_mapping_conv *conv,
 				    struct dma_buf_mapping_pick *pick)
 {
-	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	const struct dma_buf_mapping_match *imp = info->neg->imp;
 	int ret, found = -EOPNOTSUPP;
 	size_t j;
@@ -335,7 +335,7 @@ static int dma_buf_mapping_search(struct dma_buf_attachment *attach,
 				  struct dma_buf_mapping_pick *pick)
 {
 	const struct dma_buf_mapping_negotiation *neg =
-		dma_buf_mapping_info(attach)->neg;
+		dma_buf_mapping_info_of(attach)->neg;
 	const struct dma_buf_mapping_conv *conv = NULL;
 	size_t e, e_end, i, i_end;
 	int ret;
@@ -387,7 +387,7 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 			  const struct dma_buf_mapping_match *exp,
 			  size_t nr_exp)
 {
-	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 	const struct dma_buf_mapping_match *e, *i;
 	struct dma_buf_mapping_pick pick = { };
@@ -447,7 +447,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      size_t nr_imp)
 {
 	struct dma_buf_mapping_negotiation neg = { .imp = imp, .nr_imp = nr_imp };
-	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct dma_buf_mapping_match compat;
@@ -486,7 +486,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 /* Undo what the winning type's finish recorded in @attach. */
 void dma_buf_mapping_release(struct dma_buf_attachment *attach)
 {
-	struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 
 	if (info->conv)
@@ -516,7 +516,7 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 	     attach->dmabuf->exp_name, dev_name(attach->dev),
 	     attach->map.nr_mapped, attach->map.type->name);
 
-	if (!attach->map.type->release && !dma_buf_mapping_info(attach)->conv)
+	if (!attach->map.type->release && !dma_buf_mapping_info_of(attach)->conv)
 		return;
 	dma_resv_lock(resv, NULL);
 	dma_buf_mapping_release(attach);
@@ -527,7 +527,7 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_mapping_info *info = dma_buf_mapping_info(attach);
+	const struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	const struct dma_buf_mapping_state *st = &attach->map;
 	u16 __maybe_unused i;
 

@@ -449,7 +449,7 @@ static void bench_pal_vs_sgt(struct kunit *test)
 	a_sgt = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1,
 				       &bench_importer, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_sgt);
-	KUNIT_ASSERT_NOT_NULL(test, dma_buf_mapping_info(a_sgt)->conv);
+	KUNIT_ASSERT_NOT_NULL(test, dma_buf_mapping_info_of(a_sgt)->conv);
 
 	/* What each side gets describes the whole buffer. */
 	dma_resv_lock(dmabuf->resv, NULL);

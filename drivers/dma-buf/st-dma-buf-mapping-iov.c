@@ -399,7 +399,7 @@ static void iov_test_refused(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_buf_attachment_is_iov(attach));
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach,
 							   &dma_buf_mapping_sgt));
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_rejected, 1);
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);

@@ -363,8 +363,8 @@ static void test_expect_reject(struct kunit *test,
 			       unsigned int n, unsigned int exp_idx, int err)
 {
 #ifdef CONFIG_DEBUG_FS
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->rejects[n].exp_idx, exp_idx);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->rejects[n].err, err);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->rejects[n].exp_idx, exp_idx);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->rejects[n].err, err);
 #endif
 }
 
@@ -403,8 +403,8 @@ static void test_exporter_priority(struct kunit *test)
 	attach = test_attach_native(test, exp, 2, imp, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_bare_type));
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->imp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, 1);
 	/* The bare type has no finish: nothing but the type and ops recorded. */
 	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 0);
 	KUNIT_EXPECT_PTR_EQ(test, attach->map.ops, (const void *)&test_exp_ops);
@@ -426,9 +426,9 @@ static void test_importer_order(struct kunit *test)
 
 	attach = test_attach_native(test, exp, 1, imp, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->imp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, 0);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost, 3);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost, 3);
 	/* The first importer entry matched: the second is not even tried. */
 	KUNIT_EXPECT_EQ(test, ctx->match_calls, 1);
 	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 1);
@@ -452,9 +452,9 @@ static void test_order_beats_cost(struct kunit *test)
 
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost, 5);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost, 5);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -479,9 +479,9 @@ static void test_cost_among_exporter_alternatives(struct kunit *test)
 	exp[2].alternative = true;
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 3);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost, 2);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 3);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -505,10 +505,10 @@ static void test_cost_among_importer_alternatives(struct kunit *test)
 	imp[1].alternative = true;
 	attach = test_attach_native(test, exp, 1, imp, ARRAY_SIZE(imp));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->imp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, 1);
 	KUNIT_EXPECT_EQ(test, (uintptr_t)attach->map.priv, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 2);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost, 2);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 2);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -536,10 +536,10 @@ static void test_runs_walked_in_order(struct kunit *test)
 	exp[1].alternative = true;
 	attach = test_attach_native(test, exp, 2, imp, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->imp_idx, 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 2);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_rejected, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -562,8 +562,8 @@ static void test_type_order_beats_cost(struct kunit *test)
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), imp, 2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_type));
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->imp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -587,8 +587,8 @@ static void test_skip_and_abort(struct kunit *test)
 
 	attach = test_attach_native(test, exp, 2, imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_rejected, 1);
 	test_expect_reject(test, attach, 0, 0, -EOPNOTSUPP);
 	dma_buf_detach(ctx->dmabuf, attach);
 
@@ -1041,8 +1041,8 @@ static void test_p2p(struct kunit *test)
 	/* P2P refused by the importer: the exporter's plain entry wins. */
 	attach = test_attach_native(test, exp, 2, &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_rejected, 1);
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
 	dma_buf_detach(ctx->dmabuf, attach);
 
@@ -1146,10 +1146,10 @@ static void test_p2p_distance(struct kunit *test)
 	/* P2P accepted: the closer of the two reachable providers wins. */
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 2);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost, near);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 3);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_rejected, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 2);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost, near);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 3);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_rejected, 1);
 	test_expect_reject(test, attach, 0, 0, -EOPNOTSUPP);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
 	KUNIT_EXPECT_PTR_EQ(test, attach->dev, &d.client->dev);
@@ -1182,10 +1182,10 @@ static void test_p2p_exporter_order(struct kunit *test)
 	i_p2p.dev = &d.client->dev;
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost,
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost,
 			pci_p2pdma_distance(d.far, &d.client->dev, false));
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->nr_tried, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->nr_tried, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -1221,7 +1221,7 @@ static void test_p2p_before_host_memory(struct kunit *test)
 
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 0);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
 	KUNIT_EXPECT_PTR_EQ(test, attach->dev, &d.client->dev);
 	test_map_unmap(test, attach);
@@ -1229,7 +1229,7 @@ static void test_p2p_before_host_memory(struct kunit *test)
 
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp_no, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
 	dma_buf_detach(ctx->dmabuf, attach);
 
@@ -1237,7 +1237,7 @@ static void test_p2p_before_host_memory(struct kunit *test)
 	p2p.p2p_provider = d.root;
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
 	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
@@ -1304,9 +1304,9 @@ static void test_pal_to_sgt(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach,
 							   &dma_buf_mapping_sgt));
-	KUNIT_EXPECT_NOT_NULL(test, dma_buf_mapping_info(attach)->conv);
+	KUNIT_EXPECT_NOT_NULL(test, dma_buf_mapping_info_of(attach)->conv);
 	KUNIT_EXPECT_TRUE(test, attach->peer2peer);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->cost,
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->cost,
 			pci_p2pdma_distance(d.near, &d.client->dev, false));
 
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
@@ -1365,8 +1365,8 @@ static void test_native_beats_conversion(struct kunit *test)
 
 	attach = test_attach_native(test, exp, ARRAY_SIZE(exp), &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_NULL(test, dma_buf_mapping_info(attach)->conv);
-	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info(attach)->exp_idx, 1);
+	KUNIT_EXPECT_NULL(test, dma_buf_mapping_info_of(attach)->conv);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, 1);
 	KUNIT_EXPECT_PTR_EQ(test, attach->map.ops, (const void *)&test_sgt_ops);
 	test_map_unmap(test, attach);
 	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 0);
@@ -1375,7 +1375,7 @@ static void test_native_beats_conversion(struct kunit *test)
 	/* Without the exporter's SGT entry, the conversion serves. */
 	attach = test_attach_native(test, exp, 1, &imp, 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
-	KUNIT_EXPECT_NOT_NULL(test, dma_buf_mapping_info(attach)->conv);
+	KUNIT_EXPECT_NOT_NULL(test, dma_buf_mapping_info_of(attach)->conv);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
