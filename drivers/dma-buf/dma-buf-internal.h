@@ -27,6 +27,9 @@ struct seq_file;
  * @finish: required; records in the attachment what the conversion needs,
  *	including &dma_buf_mapping_state.ops, the ops of @to it implements.
  * @release: required; undoes @finish.
+ * @invalidate: optional; called by dma_buf_invalidate_mappings() for each
+ *	attachment that uses the conversion, before the importer's
+ *	&dma_buf_attach_ops.invalidate_mappings, with the reservation lock held.
  */
 struct dma_buf_mapping_conv {
 	const struct dma_buf_mapping_type *from;
@@ -38,9 +41,22 @@ struct dma_buf_mapping_conv {
 		      const struct dma_buf_mapping_match *exp,
 		      const struct dma_buf_mapping_match *imp);
 	void (*release)(struct dma_buf_attachment *attach);
+	void (*invalidate)(struct dma_buf_attachment *attach);
 };
 
+struct dma_buf_pal;
+struct dma_buf_pal_exp_ops;
+enum dma_buf_pal_attr;
+
+extern const struct dma_buf_mapping_type dma_buf_mapping_pal;
 extern const struct dma_buf_mapping_conv dma_buf_pal_to_sgt;
+extern const struct dma_buf_mapping_conv dma_buf_pal_to_domain;
+
+int dma_buf_pal_check_ops(const struct dma_buf_attachment *attach,
+			  const struct dma_buf_pal_exp_ops *ops);
+struct dma_buf_pal *dma_buf_pal_get_list(struct dma_buf_attachment *attach,
+					 const struct dma_buf_pal_exp_ops *ops,
+					 enum dma_buf_pal_attr attr);
 
 /* How many rejected candidates an attachment remembers for debugfs. */
 #define DMA_BUF_MAPPING_REJECTS 4
@@ -106,6 +122,7 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 			      size_t nr_imp);
 void dma_buf_mapping_release(struct dma_buf_attachment *attach);
 void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach);
+void dma_buf_mapping_invalidate(struct dma_buf_attachment *attach);
 int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info);
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach);

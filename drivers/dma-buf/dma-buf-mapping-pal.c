@@ -75,9 +75,12 @@ static int dma_buf_pal_match(struct dma_buf_attachment *attach,
 	return i->attrs & BIT(e->attr) ? 0 : -EOPNOTSUPP;
 }
 
-/* Both PAL ops are required, whether the importer gets PAL or an sg_table. */
-static int dma_buf_pal_check_ops(const struct dma_buf_attachment *attach,
-				 const struct dma_buf_pal_exp_ops *ops)
+/*
+ * Both PAL ops are required, whatever the importer gets: PAL, an sg_table or
+ * a mapping in its IOMMU domain.
+ */
+int dma_buf_pal_check_ops(const struct dma_buf_attachment *attach,
+			  const struct dma_buf_pal_exp_ops *ops)
 {
 	if (ops->map_pal && ops->unmap_pal)
 		return 0;
@@ -110,7 +113,7 @@ static void dma_buf_pal_describe(struct seq_file *s,
 		   attach->map.nr_mapped);
 }
 
-static const struct dma_buf_mapping_type dma_buf_mapping_pal = {
+const struct dma_buf_mapping_type dma_buf_mapping_pal = {
 	.name = "pal",
 	.exp_data_size = sizeof(struct dma_buf_pal_exp_data),
 	.imp_data_size = sizeof(struct dma_buf_pal_imp_data),
@@ -300,11 +303,13 @@ bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach)
 }
 EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
 
-/* Ask the exporter for its list; the caller owns the reference taken. */
-static struct dma_buf_pal *
-__dma_buf_pal_map(struct dma_buf_attachment *attach,
-		  const struct dma_buf_pal_exp_ops *ops,
-		  enum dma_buf_pal_attr attr)
+/*
+ * Ask the exporter for its list; the caller owns the reference taken and
+ * gives the list back with &dma_buf_pal_exp_ops.unmap_pal.
+ */
+struct dma_buf_pal *dma_buf_pal_get_list(struct dma_buf_attachment *attach,
+					 const struct dma_buf_pal_exp_ops *ops,
+					 enum dma_buf_pal_attr attr)
 {
 	struct dma_buf_pal_req req = {
 		.key = &dma_buf_pal_key,
@@ -350,8 +355,8 @@ const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON(!dma_buf_attachment_is_pal(attach)))
 		return ERR_PTR(-EINVAL);
-	pal = __dma_buf_pal_map(attach, attach->map.ops,
-				(uintptr_t)attach->map.priv);
+	pal = dma_buf_pal_get_list(attach, attach->map.ops,
+				   (uintptr_t)attach->map.priv);
 	if (!IS_ERR(pal))
 		attach->map.nr_mapped++;
 	return pal;
@@ -419,7 +424,7 @@ static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
 	struct dma_buf_pal *pal;
 	struct sg_table *sgt;
 
-	pal = __dma_buf_pal_map(attach, conv->ops, conv->attr);
+	pal = dma_buf_pal_get_list(attach, conv->ops, conv->attr);
 	if (IS_ERR(pal))
 		return ERR_CAST(pal);
 	sgt = dma_buf_phys_vec_to_sgt(attach, conv->provider, pal->vec, pal->nr,

@@ -55,10 +55,14 @@
  * of the two lists matches natively, so an entry the exporter wrote itself,
  * of any type and wherever it stands, comes before it (a PAL entry listed
  * before an SGT entry for host memory gives an SGT importer host memory;
- * an exporter that wants P2P for SGT importers lists its own SGT entry
- * with the provider, as vfio-pci does). Among conversion pairs the rules
- * above apply, with the P2P distance as cost. The reverse (an sg_table
- * handed out as physical addresses) is never made.
+ * an exporter that wants P2P for SGT importers either offers PAL only,
+ * with the provider, as vfio-pci does, or lists its own SGT entry with
+ * the provider). Among conversion pairs the rules
+ * above apply, with the P2P distance as cost. The same PAL entry also
+ * serves an importer entry of the IOMMU domain type, which no exporter
+ * offers: the core maps the list into the importer's domain itself (see
+ * "IOMMU domain mapping type"). The reverse (an sg_table handed out as
+ * physical addresses) is never made.
  *
  * The result is recorded in &dma_buf_attachment.map and never changes until
  * dma_buf_detach(); the importer checks it with dma_buf_attachment_is_type()
@@ -236,7 +240,10 @@ static void dma_buf_mapping_no_match(struct dma_buf_attachment *attach,
 		attach->dmabuf->exp_name, e, i, info->nr_rejected);
 }
 
-/* The conversions the core makes: PAL to SGT only; never the reverse. */
+/*
+ * The conversions the core makes: PAL to SGT and PAL to an IOMMU domain;
+ * never the reverse.
+ */
 static const struct dma_buf_mapping_conv *
 dma_buf_mapping_find_conv(const struct dma_buf_mapping_type *from,
 			  const struct dma_buf_mapping_type *to)
@@ -244,6 +251,10 @@ dma_buf_mapping_find_conv(const struct dma_buf_mapping_type *from,
 #ifdef CONFIG_DMABUF_MAPPING_PAL
 	if (dma_buf_pal_to_sgt.from == from && dma_buf_pal_to_sgt.to == to)
 		return &dma_buf_pal_to_sgt;
+#endif
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+	if (dma_buf_pal_to_domain.from == from && dma_buf_pal_to_domain.to == to)
+		return &dma_buf_pal_to_domain;
 #endif
 	return NULL;
 }
@@ -521,6 +532,18 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 	dma_resv_lock(resv, NULL);
 	dma_buf_mapping_release(attach);
 	dma_resv_unlock(resv);
+}
+
+/*
+ * The exporter invalidates its mappings: a conversion that mapped the memory
+ * on the importer's behalf takes it down first.
+ */
+void dma_buf_mapping_invalidate(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_mapping_conv *conv = dma_buf_mapping_info_of(attach)->conv;
+
+	if (conv && conv->invalidate)
+		conv->invalidate(attach);
 }
 
 /* One line per attachment for the bufinfo file in debugfs. */

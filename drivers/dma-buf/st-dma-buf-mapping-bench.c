@@ -385,7 +385,7 @@ static u64 bench_mmio_run(struct kunit *test, struct dma_buf_attachment *attach,
 /*
  * The same MMIO handed out as a physical address list, and as an sg_table of
  * bus addresses for a P2P peer, which the core builds from the list with
- * dma_buf_phys_vec_to_sgt() as vfio-pci's own SGT entry does.
+ * dma_buf_phys_vec_to_sgt(), as it does for vfio-pci's SGT importers.
  */
 static void bench_pal_vs_sgt(struct kunit *test)
 {

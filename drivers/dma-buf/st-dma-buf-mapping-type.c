@@ -9,6 +9,7 @@
 #include <kunit/visibility.h>
 #include <linux/debug_locks.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
@@ -76,6 +77,9 @@ struct test_ctx {
 	struct dma_buf_pal *pal;
 	int pal_maps;
 	int pal_unmaps;
+	/* the provider of test_own_sgt_ops, and whether the memory is gone */
+	struct p2pdma_provider *provider;
+	bool revoked;
 };
 
 static bool test_resv_held(struct dma_resv *resv)
@@ -1248,6 +1252,8 @@ static int test_pal_map(struct dma_buf_attachment *attach,
 	struct test_ctx *ctx = ctx_of(attach);
 
 	ctx->pal_maps++;
+	if (ctx->revoked)
+		return -ENODEV;
 	return dma_buf_pal_req_set(req, ctx->pal);
 }
 
@@ -1333,6 +1339,166 @@ static void test_pal_to_sgt(struct kunit *test)
 					NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 1);
+}
+
+/*
+ * What vfio-pci's own SGT entry did before vfio-pci offered PAL only: an
+ * sg_table of its list for P2P from its BAR's provider, built by
+ * dma_buf_phys_vec_to_sgt(), and -ENODEV once the memory is revoked.
+ */
+static struct sg_table *test_own_sgt_map(struct dma_buf_attachment *attach,
+					 enum dma_data_direction dir)
+{
+	struct test_ctx *ctx = ctx_of(attach);
+
+	if (ctx->revoked)
+		return ERR_PTR(-ENODEV);
+	return dma_buf_phys_vec_to_sgt(attach, ctx->provider, ctx->pal->vec,
+				       ctx->pal->nr, attach->dmabuf->size, dir);
+}
+
+static void test_own_sgt_unmap(struct dma_buf_attachment *attach,
+			       struct sg_table *sgt,
+			       enum dma_data_direction dir)
+{
+	dma_buf_free_sgt(attach, sgt, dir);
+}
+
+static const struct dma_buf_sgt_exp_ops test_own_sgt_ops = {
+	.map_dma_buf = test_own_sgt_map,
+	.unmap_dma_buf = test_own_sgt_unmap,
+};
+
+/* What an SGT importer got from an exporter entry, from attach to map. */
+struct test_sgt_outcome {
+	int attach_err;
+	bool p2p;
+	int cost;
+	int map_err;
+	unsigned int nents;
+	dma_addr_t addr;
+	unsigned int len;
+};
+
+static void test_sgt_outcome(struct kunit *test,
+			     const struct dma_buf_mapping_match *exp,
+			     const struct dma_buf_mapping_match *imp,
+			     struct test_sgt_outcome *o)
+{
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+
+	memset(o, 0, sizeof(*o));
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	if (IS_ERR(attach)) {
+		o->attach_err = PTR_ERR(attach);
+		return;
+	}
+	o->p2p = attach->peer2peer;
+	o->cost = dma_buf_mapping_info_of(attach)->cost;
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		o->map_err = PTR_ERR(sgt);
+	} else {
+		o->nents = sgt->nents;
+		o->addr = sg_dma_address(sgt->sgl);
+		o->len = sg_dma_len(sgt->sgl);
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+static void test_expect_same_outcome(struct kunit *test,
+				     const struct test_sgt_outcome *own,
+				     const struct test_sgt_outcome *pal,
+				     const char *what)
+{
+	KUNIT_EXPECT_EQ_MSG(test, pal->attach_err, own->attach_err, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->p2p, own->p2p, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->cost, own->cost, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->map_err, own->map_err, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->nents, own->nents, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->addr, own->addr, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, pal->len, own->len, "%s", what);
+}
+
+/*
+ * vfio-pci offers PAL only, with its BAR's provider, and SGT importers get
+ * the core's conversion instead of vfio-pci's own SGT entry. Side by side,
+ * for the memory of a device near the importer, of one behind another
+ * switch and of one on the root bus (no P2P through the host bridge), for
+ * an importer that accepts P2P and one that does not, with the memory
+ * there and revoked before the map: the attach, its P2P flag and cost,
+ * the map's error and the sg_table are the same both ways.
+ */
+static void test_pal_sgt_as_own_sgt(struct kunit *test)
+{
+	struct dma_buf_pal_exp_data pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_exp_data own = { };
+	struct dma_buf_sgt_imp_data i_data[] = {
+		{ .allow_p2p = true }, { .allow_p2p = false },
+	};
+	struct dma_buf_mapping_match e_own = dma_buf_sgt_export(&test_own_sgt_ops, &own);
+	struct dma_buf_mapping_match e_pal = dma_buf_pal_export(&test_pal_ops, &pal);
+	struct test_ctx *ctx = test->priv;
+	struct test_sgt_outcome o_own, o_pal;
+	struct test_p2p_devs d;
+	char what[48];
+	struct pci_dev *mem[3];
+	unsigned int m, i, revoked, mapped = 0;
+
+	test_get_p2p_devs(test, &d);
+	mem[0] = d.near;
+	mem[1] = d.far;
+	mem[2] = d.root;
+	for (i = 0; i < ARRAY_SIZE(i_data); i++)
+		i_data[i].dev = &d.client->dev;
+
+	for (m = 0; m < ARRAY_SIZE(mem); m++) {
+		struct phys_vec vec = {
+			.paddr = pci_resource_start(mem[m], 0),
+			.len = pci_resource_len(mem[m], 0),
+		};
+
+		KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(mem[m]), 0);
+		ctx->provider = pcim_p2pdma_provider(mem[m], 0);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->provider);
+		pal.provider = ctx->provider;
+		pal.provider_pdev = mem[m];
+		own.p2p_provider = mem[m];
+		/* test_export() makes dma-bufs of one page. */
+		KUNIT_ASSERT_EQ(test, vec.len, PAGE_SIZE);
+		ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, &vec, 1, PAGE_SIZE);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_pal_put,
+								   ctx->pal));
+
+		for (i = 0; i < ARRAY_SIZE(i_data); i++) {
+			struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_data[i]);
+
+			for (revoked = 0; revoked < 2; revoked++) {
+				ctx->revoked = revoked;
+				test_sgt_outcome(test, &e_own, &imp, &o_own);
+				test_sgt_outcome(test, &e_pal, &imp, &o_pal);
+				snprintf(what, sizeof(what),
+					 "memory %u importer %u revoked %u",
+					 m, i, revoked);
+				test_expect_same_outcome(test, &o_own, &o_pal, what);
+				if (!o_own.attach_err && !o_own.map_err)
+					mapped++;
+			}
+		}
+		ctx->revoked = false;
+	}
+	/* Not the same because both failed: P2P to the near and far devices. */
+	KUNIT_EXPECT_EQ(test, mapped, 2);
+	/*
+	 * The conversion asked for the list at each of those maps and at the
+	 * two made after the revocation, and gave back the two it got.
+	 */
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 4);
+	KUNIT_EXPECT_EQ(test, ctx->pal_unmaps, 2);
 }
 
 /*
@@ -1482,6 +1648,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_p2p_exporter_order),
 	KUNIT_CASE(test_p2p_before_host_memory),
 	KUNIT_CASE(test_pal_to_sgt),
+	KUNIT_CASE(test_pal_sgt_as_own_sgt),
 	KUNIT_CASE(test_native_beats_conversion),
 	KUNIT_CASE(test_failure_after_match),
 	KUNIT_CASE(test_debugfs_text),
