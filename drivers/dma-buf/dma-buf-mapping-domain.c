@@ -93,7 +93,7 @@ static void dma_buf_domain_describe(struct seq_file *s,
 {
 	const struct dma_buf_domain_conv *conv = attach->map.priv;
 
-	seq_printf(s, "%u ranges mapped, %u invalidated", attach->map.nr_mapped,
+	seq_printf(s, "%u mapped, %u invalidated", attach->map.nr_mapped,
 		   conv->nr_ranges - attach->map.nr_mapped);
 }
 
@@ -129,6 +129,37 @@ bool dma_buf_attachment_is_domain(const struct dma_buf_attachment *attach)
 	return dma_buf_attachment_is_type(attach, &dma_buf_mapping_domain);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_attachment_is_domain, "DMA_BUF");
+
+/**
+ * dma_buf_domain_probe - check that the exporter can hand out its memory now
+ * @attach: an attachment that negotiated the domain type
+ *
+ * Asks the exporter for its memory and gives it straight back, mapping
+ * nothing: for an importer that must refuse a revoked buffer before it has
+ * a domain to map it into.
+ *
+ * Context: reservation lock held; may sleep.
+ *
+ * Return: 0, -EINVAL for an attachment of another type, or the exporter's
+ * error (-ENODEV once revoked).
+ */
+int dma_buf_domain_probe(struct dma_buf_attachment *attach)
+{
+	struct dma_buf_domain_conv *conv;
+	struct dma_buf_pal *pal;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN_ON(!dma_buf_attachment_is_domain(attach)))
+		return -EINVAL;
+	conv = attach->map.priv;
+	pal = dma_buf_pal_get_list(attach, conv->ops, conv->attr);
+	if (IS_ERR(pal))
+		return PTR_ERR(pal);
+	conv->ops->unmap_pal(attach);
+	dma_buf_pal_put(pal);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_domain_probe, "DMA_BUF");
 
 /* Map [@offset, @offset + @length) of @pal at @iova; all of it or nothing. */
 static int dma_buf_domain_map_pal(struct iommu_domain *domain,
@@ -188,12 +219,15 @@ static const char *dma_buf_domain_fault(const struct dma_buf_attachment *attach,
 					unsigned long iova, u64 offset,
 					u64 length)
 {
+	unsigned long align;
 	u64 end;
 
-	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING))
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_PAGING) ||
+	    !domain->pgsize_bitmap)
 		return "not a paging domain";
-	if (!length || !PAGE_ALIGNED(offset) || !PAGE_ALIGNED(length) ||
-	    !PAGE_ALIGNED(iova))
+	/* The domain's smallest page, which can be smaller than the CPU's. */
+	align = 1UL << __ffs(domain->pgsize_bitmap);
+	if (!length || !IS_ALIGNED(offset | length | iova, align))
 		return "empty or unaligned range";
 	if (check_add_overflow(offset, length, &end) ||
 	    end > attach->dmabuf->size)
@@ -207,9 +241,10 @@ static const char *dma_buf_domain_fault(const struct dma_buf_attachment *attach,
  * dma_buf_domain_map - map a slice of a dma-buf into an IOMMU domain
  * @attach: an attachment that negotiated the domain type
  * @domain: the importer's paging domain
- * @iova: where the slice starts in @domain, page aligned
- * @offset: where the slice starts in the dma-buf, page aligned
- * @length: its length, page aligned, not zero
+ * @iova: where the slice starts in @domain
+ * @offset: where the slice starts in the dma-buf
+ * @length: its length, not zero; @iova, @offset and @length are aligned to
+ *	the smallest page size of @domain
  * @prot: IOMMU_READ and/or IOMMU_WRITE; the core adds what the memory needs
  *	(IOMMU_MMIO for MMIO)
  *

@@ -287,6 +287,16 @@ static int dom_unmap(struct dma_buf_attachment *attach,
 	return ret;
 }
 
+static int dom_probe(struct dma_buf_attachment *attach)
+{
+	int ret;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	ret = dma_buf_domain_probe(attach);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return ret;
+}
+
 /* The physical address of byte @offset of the dma-buf, from its ranges. */
 static phys_addr_t dom_phys_at(const struct dom_ctx *ctx, u64 offset)
 {
@@ -561,6 +571,10 @@ static void dom_test_revoke(struct kunit *test)
 	dom_expect_mapped(test, d3, 0, 3 * PAGE_SIZE, 3 * PAGE_SIZE,
 			  IOMMU_WRITE | IOMMU_MMIO);
 	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 5);
+	/* A probe asks the exporter and gives the list straight back. */
+	KUNIT_EXPECT_EQ(test, dom_probe(a), 0);
+	KUNIT_EXPECT_EQ(test, ctx->maps, ctx->unmaps + 4);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 5);
 
 	dma_resv_lock(ctx->dmabuf->resv, NULL);
 	ctx->revoked = true;
@@ -572,9 +586,10 @@ static void dom_test_revoke(struct kunit *test)
 	dom_expect_unmapped(test, d2, 0x100000, DOM_SIZE);
 	dom_expect_unmapped(test, d3, 0, DOM_SIZE);
 	KUNIT_EXPECT_EQ(test, dom_nr_pages(d1) + dom_nr_pages(d2) + dom_nr_pages(d3), 0);
-	KUNIT_EXPECT_EQ(test, ctx->unmaps, 4);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 5);
 	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
 	KUNIT_EXPECT_EQ(test, a->map.nr_mapped, 0);
+	KUNIT_EXPECT_EQ(test, dom_probe(b), -ENODEV);
 	KUNIT_EXPECT_EQ(test, b->map.nr_mapped, 0);
 
 	KUNIT_EXPECT_EQ(test, dom_map(a, d1, 0, 0, DOM_SIZE, IOMMU_READ), -ENODEV);
@@ -585,7 +600,7 @@ static void dom_test_revoke(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, dom_unmap(a, d2, 0x200000, 2 * PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, 0, dom_unmap(b, d3, 0, 3 * PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, dom_unmap(b, d3, 0, 3 * PAGE_SIZE), -ENOENT);
-	KUNIT_EXPECT_EQ(test, ctx->unmaps, 4);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 5);
 	dma_buf_detach(ctx->dmabuf, a);
 	dma_buf_detach(ctx->dmabuf, b);
 }

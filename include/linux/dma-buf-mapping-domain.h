@@ -12,15 +12,15 @@
 struct dma_buf_attachment;
 struct iommu_domain;
 
-#if IS_ENABLED(CONFIG_DMABUF_MAPPING_DOMAIN)
+/* Built with CONFIG_DMABUF_MAPPING_DOMAIN, which its importers select. */
 struct dma_buf_mapping_match dma_buf_domain_import(void);
 bool dma_buf_attachment_is_domain(const struct dma_buf_attachment *attach);
+int dma_buf_domain_probe(struct dma_buf_attachment *attach);
 int dma_buf_domain_map(struct dma_buf_attachment *attach,
 		       struct iommu_domain *domain, unsigned long iova,
 		       u64 offset, u64 length, int prot);
 int dma_buf_domain_unmap(struct dma_buf_attachment *attach,
 			 struct iommu_domain *domain, unsigned long iova,
 			 u64 length);
-#endif
 
 #endif /* __DMA_BUF_MAPPING_DOMAIN_H__ */

@@ -105,7 +105,7 @@ static int dmabuf_unmap(struct iommu *iommu, __u64 iova, __u64 length)
  * Copy debugfs' line for the first attachment that negotiated PAL, without
  * its leading tabs, into @out; false if there is none or no debugfs.
  */
-static bool bufinfo_pal_line(char *out, size_t size)
+static bool bufinfo_domain_line(char *out, size_t size)
 {
 	bool found = false;
 	char line[256];
@@ -115,7 +115,7 @@ static bool bufinfo_pal_line(char *out, size_t size)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "mapping: pal ")) {
+		if (strstr(line, "mapping: domain ")) {
 			snprintf(out, size, "%s", line + strspn(line, "\t"));
 			found = true;
 		}
@@ -200,9 +200,9 @@ TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 			ksft_print_msg("bufinfo: %s", line + strspn(line, "\t"));
 	}
 	fclose(f);
-	/* iommufd holds one list, of MMIO. */
-	ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
-	ASSERT_NE(NULL, strstr(line, "(attr mmio, 1 mapped)"));
+	/* The core mapped the buffer into iommufd's one domain, from PAL. */
+	ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
+	ASSERT_NE(NULL, strstr(line, "(1 mapped, 0 invalidated) converted from pal"));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
 	ASSERT_EQ(0, close(dfd));
@@ -283,16 +283,16 @@ TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
 	if (debugfs) {
-		ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
+		ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
 		ksft_print_msg("bufinfo before the reset: %s", line);
-		ASSERT_NE(NULL, strstr(line, ", 1 mapped)"));
+		ASSERT_NE(NULL, strstr(line, "(1 mapped, "));
 	}
 
 	ASSERT_EQ(0, __vfio_pci_device_reset(self->device));
 	if (debugfs) {
-		ASSERT_TRUE(bufinfo_pal_line(line, sizeof(line)));
+		ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
 		ksft_print_msg("bufinfo after the reset: %s", line);
-		ASSERT_NE(NULL, strstr(line, ", 0 mapped)"));
+		ASSERT_NE(NULL, strstr(line, "(0 mapped, "));
 	}
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
 
