@@ -3,6 +3,7 @@
  * The PAL mapping type: physical address lists.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
 #include <linux/dma-buf-mapping-pal.h>
@@ -18,15 +19,15 @@
 /**
  * DOC: PAL mapping type
  *
- * A physical address list hands CPU physical addresses to the importer. That
- * is only right for importers that own the page tables the addresses go
- * into: iommufd, which maps a dma-buf of a PCI BAR into an IO page table it
- * manages, and KVM, which maps it into a guest's stage-2 tables. Neither can
- * use a DMA mapping made for a struct device, and KVM cannot use an
- * iommu_domain either. Everyone else must use a DMA-API based type such as
- * SGT, so the importer's functions of this type are exported to those
- * modules only, and the exporter's &dma_buf_pal_exp_ops.map_pal can only
- * hand its list to a request that the core made.
+ * A physical address list describes an exporter's memory, such as a PCI BAR,
+ * as CPU physical addresses. Only exporters use it: no driver is handed the
+ * physical addresses of another driver's memory. The core converts the list
+ * for importers, into an sg_table of DMA addresses for SGT importers (see
+ * "DMA-buf mapping types") or into an importer's IOMMU domain (see "IOMMU
+ * domain mapping type"). The importer side of this type
+ * (dma_buf_pal_import(), dma_buf_pal_map() and the like) is exported to the
+ * dma-buf KUnit tests only, and the exporter's &dma_buf_pal_exp_ops.map_pal
+ * can only hand its list to a request that the core made.
  *
  * The exporter makes its list once, with dma_buf_pal_create(), which
  * checks it: at least one entry, no empty entry, page-aligned addresses and
@@ -269,10 +270,9 @@ int dma_buf_pal_req_set(struct dma_buf_pal_req *req, struct dma_buf_pal *pal)
 EXPORT_SYMBOL_NS_GPL(dma_buf_pal_req_set, "DMA_BUF");
 
 /*
- * The importer side is exported to the modules that put physical addresses
- * into page tables of their own, and to the dma-buf KUnit tests.
+ * The importer side: the core's conversions call it internally, and only the
+ * dma-buf KUnit tests may import PAL themselves.
  */
-#define DMA_BUF_PAL_IMPORTERS "iommufd,kvm,dmabuf_kunit"
 
 /**
  * dma_buf_pal_import - an importer's PAL entry
@@ -289,7 +289,7 @@ dma_buf_pal_import(const struct dma_buf_pal_imp_data *data)
 		.data_size = sizeof(*data),
 	};
 }
-EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_import, DMA_BUF_PAL_IMPORTERS);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_import);
 
 /**
  * dma_buf_attachment_is_pal - check whether an attachment negotiated PAL
@@ -301,7 +301,7 @@ bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach)
 {
 	return dma_buf_attachment_is_type(attach, &dma_buf_mapping_pal);
 }
-EXPORT_SYMBOL_FOR_MODULES(dma_buf_attachment_is_pal, DMA_BUF_PAL_IMPORTERS);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_attachment_is_pal);
 
 /*
  * Ask the exporter for its list; the caller owns the reference taken and
@@ -361,7 +361,7 @@ const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 		attach->map.nr_mapped++;
 	return pal;
 }
-EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_map, DMA_BUF_PAL_IMPORTERS);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_map);
 
 /**
  * dma_buf_pal_unmap - give back a list from dma_buf_pal_map()
@@ -385,7 +385,7 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 	dma_buf_pal_put((struct dma_buf_pal *)pal);
 	attach->map.nr_mapped--;
 }
-EXPORT_SYMBOL_FOR_MODULES(dma_buf_pal_unmap, DMA_BUF_PAL_IMPORTERS);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_unmap);
 
 /*
  * PAL -> SGT: an importer that only takes sg_tables can use an exporter that

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The PAL mapping type: the exporter's memory as a list of CPU physical
- * address ranges, for importers that put those pages into page tables of
- * their own (iommufd's IO page tables, KVM's stage-2 tables).
+ * address ranges, which the dma-buf core converts for importers (into an
+ * sg_table, or into an importer's IOMMU domain).
  */
 #ifndef __DMA_BUF_MAPPING_PAL_H__
 #define __DMA_BUF_MAPPING_PAL_H__
@@ -96,7 +96,7 @@ struct dma_buf_pal *dma_buf_pal_create(enum dma_buf_pal_attr attr,
 void dma_buf_pal_put(struct dma_buf_pal *pal);
 int dma_buf_pal_req_set(struct dma_buf_pal_req *req, struct dma_buf_pal *pal);
 
-/* For importers: only the modules named in dma-buf-mapping-pal.c. */
+/* The importer side: for the dma-buf KUnit tests only. */
 struct dma_buf_mapping_match
 dma_buf_pal_import(const struct dma_buf_pal_imp_data *data);
 bool dma_buf_attachment_is_pal(const struct dma_buf_attachment *attach);
