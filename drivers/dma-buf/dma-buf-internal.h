@@ -85,10 +85,16 @@ struct dma_buf_mapping_negotiation;
  * @imp_idx: index of the winning importer entry.
  * @nr_tried: how many pairs were tried (conversions by the core included).
  * @nr_rejected: how many of them were refused.
+ * @held: for PAL and IOV, the list that the maps still out handed to the
+ *	importer (every map of an attachment hands out the same one), so
+ *	that the core can give it back for an importer that detaches
+ *	without doing so; NULL when no map is out.
  * @rejects: with CONFIG_DEBUG_FS, the first %DMA_BUF_MAPPING_REJECTS refused
  *	pairs, for debugfs.
  *
- * Written during the attach, under the reservation lock; read-only after.
+ * Written during the attach, under the reservation lock; read-only after,
+ * but for @held, which changes with &dma_buf_mapping_state.nr_mapped under
+ * the reservation lock.
  */
 struct dma_buf_mapping_info {
 	const struct dma_buf_mapping_conv *conv;
@@ -98,6 +104,7 @@ struct dma_buf_mapping_info {
 	u8 imp_idx;
 	u16 nr_tried;
 	u16 nr_rejected;
+	void *held;
 #ifdef CONFIG_DEBUG_FS
 	struct dma_buf_mapping_reject rejects[DMA_BUF_MAPPING_REJECTS];
 #endif
@@ -123,6 +130,11 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 void dma_buf_mapping_release(struct dma_buf_attachment *attach);
 void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach);
 void dma_buf_mapping_invalidate(struct dma_buf_attachment *attach);
+int dma_buf_mapping_hold(struct dma_buf_attachment *attach, void *list);
+bool dma_buf_mapping_unhold(struct dma_buf_attachment *attach,
+			    const void *list);
+void *dma_buf_mapping_held(const struct dma_buf_attachment *attach);
+void dma_buf_mapping_reclaim(struct dma_buf_attachment *attach);
 int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info);
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach);

@@ -402,8 +402,8 @@ static void dma_buf_pal_domain_invalidate(struct dma_buf_attachment *attach)
 }
 
 /*
- * At detach. Ranges still mapped are an importer bug, which
- * dma_buf_mapping_release_unlocked() reports; they are unmapped here.
+ * At detach, after dma_buf_mapping_reclaim() unmapped the ranges the
+ * importer left (through the invalidate hook); or when the attach fails.
  */
 static void dma_buf_pal_domain_release(struct dma_buf_attachment *attach)
 {

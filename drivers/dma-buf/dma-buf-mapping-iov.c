@@ -12,6 +12,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#include "dma-buf-internal.h"
+
 /**
  * DOC: IOV mapping type
  *
@@ -117,6 +119,19 @@ static void dma_buf_iov_release(struct dma_buf_attachment *attach)
 	kfree(attach->map.priv);
 }
 
+/* At detach: give back the ranges the importer left mapped. */
+static void dma_buf_iov_reclaim(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_iov_exp_ops *ops = attach->map.ops;
+	struct dma_buf_iov *iov = dma_buf_mapping_held(attach);
+
+	while (attach->map.nr_mapped) {
+		dma_buf_mapping_unhold(attach, iov);
+		ops->unmap_iov(attach);
+		dma_buf_iov_put(iov);
+	}
+}
+
 static void dma_buf_iov_describe(struct seq_file *s,
 				 const struct dma_buf_attachment *attach)
 {
@@ -133,6 +148,7 @@ static const struct dma_buf_mapping_type dma_buf_mapping_iov = {
 	.match = dma_buf_iov_match,
 	.finish = dma_buf_iov_finish,
 	.release = dma_buf_iov_release,
+	.reclaim = dma_buf_iov_reclaim,
 	.describe = dma_buf_iov_describe,
 };
 
@@ -407,7 +423,11 @@ struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach)
 		ops->unmap_iov(attach);
 		return ERR_PTR(-EINVAL);
 	}
-	attach->map.nr_mapped++;
+	if (dma_buf_mapping_hold(attach, req.iov)) {
+		ops->unmap_iov(attach);
+		dma_buf_iov_put(req.iov);
+		return ERR_PTR(-EINVAL);
+	}
 	return req.iov;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_iov_map, "DMA_BUF");
@@ -427,11 +447,9 @@ void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON(!dma_buf_attachment_is_iov(attach) || !iov))
 		return;
-	/* More unmaps than maps: @iov is not a list the core handed out. */
-	if (WARN_ON(!attach->map.nr_mapped))
+	if (!dma_buf_mapping_unhold(attach, iov))
 		return;
 	ops->unmap_iov(attach);
 	dma_buf_iov_put(iov);
-	attach->map.nr_mapped--;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_iov_unmap, "DMA_BUF");

@@ -114,12 +114,26 @@ static void dma_buf_pal_describe(struct seq_file *s,
 		   attach->map.nr_mapped);
 }
 
+/* At detach: give back the lists the importer left mapped. */
+static void dma_buf_pal_reclaim(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
+	struct dma_buf_pal *pal = dma_buf_mapping_held(attach);
+
+	while (attach->map.nr_mapped) {
+		dma_buf_mapping_unhold(attach, pal);
+		ops->unmap_pal(attach);
+		dma_buf_pal_put(pal);
+	}
+}
+
 const struct dma_buf_mapping_type dma_buf_mapping_pal = {
 	.name = "pal",
 	.exp_data_size = sizeof(struct dma_buf_pal_exp_data),
 	.imp_data_size = sizeof(struct dma_buf_pal_imp_data),
 	.match = dma_buf_pal_match,
 	.finish = dma_buf_pal_finish,
+	.reclaim = dma_buf_pal_reclaim,
 	.describe = dma_buf_pal_describe,
 };
 
@@ -350,15 +364,20 @@ struct dma_buf_pal *dma_buf_pal_get_list(struct dma_buf_attachment *attach,
  */
 const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal *pal;
+	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
+	struct dma_buf_pal *pal;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON(!dma_buf_attachment_is_pal(attach)))
 		return ERR_PTR(-EINVAL);
-	pal = dma_buf_pal_get_list(attach, attach->map.ops,
-				   (uintptr_t)attach->map.priv);
-	if (!IS_ERR(pal))
-		attach->map.nr_mapped++;
+	pal = dma_buf_pal_get_list(attach, ops, (uintptr_t)attach->map.priv);
+	if (IS_ERR(pal))
+		return pal;
+	if (dma_buf_mapping_hold(attach, pal)) {
+		ops->unmap_pal(attach);
+		dma_buf_pal_put(pal);
+		return ERR_PTR(-EINVAL);
+	}
 	return pal;
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_map);
@@ -378,12 +397,10 @@ void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (WARN_ON(!dma_buf_attachment_is_pal(attach) || !pal))
 		return;
-	/* More unmaps than maps: @pal is not a list the core handed out. */
-	if (WARN_ON(!attach->map.nr_mapped))
+	if (!dma_buf_mapping_unhold(attach, pal))
 		return;
 	ops->unmap_pal(attach);
 	dma_buf_pal_put((struct dma_buf_pal *)pal);
-	attach->map.nr_mapped--;
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_unmap);
 
@@ -432,6 +449,8 @@ static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
 	dma_buf_pal_put(pal);
 	if (IS_ERR(sgt))
 		conv->ops->unmap_pal(attach);
+	else
+		attach->map.nr_mapped++;
 	return sgt;
 }
 
@@ -443,6 +462,7 @@ static void dma_buf_pal_sgt_unmap(struct dma_buf_attachment *attach,
 
 	dma_buf_free_sgt(attach, sgt, dir);
 	conv->ops->unmap_pal(attach);
+	attach->map.nr_mapped--;
 }
 
 static const struct dma_buf_sgt_exp_ops dma_buf_pal_sgt_ops = {

@@ -7,6 +7,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/completion.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/export.h>
@@ -518,21 +519,160 @@ void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 {
 	struct dma_resv *resv = attach->dmabuf->resv;
 
-	/*
-	 * Lists still handed out are leaked, and an exporter that waits for
-	 * them to come back (a revocation) waits forever: an importer bug.
-	 */
-	WARN(attach->map.nr_mapped,
-	     "dma-buf %s: %s detaches with %u %s lists still mapped\n",
-	     attach->dmabuf->exp_name, dev_name(attach->dev),
-	     attach->map.nr_mapped, attach->map.type->name);
-
 	if (!attach->map.type->release && !dma_buf_mapping_info_of(attach)->conv)
 		return;
 	dma_resv_lock(resv, NULL);
 	dma_buf_mapping_release(attach);
 	dma_resv_unlock(resv);
 }
+
+/*
+ * A map of PAL or IOV hands a list out: count it and remember it, so that
+ * dma_buf_mapping_reclaim() can give it back. Every map of an attachment
+ * hands out the same list (the exporter makes it once): another one while
+ * the first is out is an exporter bug, refused with -EINVAL.
+ */
+int dma_buf_mapping_hold(struct dma_buf_attachment *attach, void *list)
+{
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN(attach->map.nr_mapped && info->held != list,
+		 "dma-buf %s: exporter gave another %s list while one is mapped\n",
+		 attach->dmabuf->exp_name, attach->map.type->name))
+		return -EINVAL;
+	info->held = list;
+	attach->map.nr_mapped++;
+	return 0;
+}
+
+/*
+ * An unmap gives one back. Returns false, with a warning, for a list that
+ * no map of @attach handed out (or more unmaps than maps).
+ */
+bool dma_buf_mapping_unhold(struct dma_buf_attachment *attach,
+			    const void *list)
+{
+	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (WARN(!attach->map.nr_mapped || info->held != list,
+		 "dma-buf %s: %s unmap of a list that no map of %s handed out\n",
+		 attach->dmabuf->exp_name, attach->map.type->name,
+		 dev_name(attach->dev)))
+		return false;
+	if (!--attach->map.nr_mapped)
+		info->held = NULL;
+	return true;
+}
+
+/* The list the maps of @attach still out handed out, or NULL. */
+void *dma_buf_mapping_held(const struct dma_buf_attachment *attach)
+{
+	return dma_buf_mapping_info_of(attach)->held;
+}
+
+/*
+ * At detach, before the exporter's &dma_buf_ops.detach: an importer that
+ * still holds lists or domain ranges is buggy, and an exporter that waits
+ * for them to come back (a revocation) would wait forever. Name the
+ * importer, and give the exporter everything back.
+ */
+void dma_buf_mapping_reclaim(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
+	struct dma_buf_mapping_state *st = &attach->map;
+	unsigned int nr = st->nr_mapped;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	if (!nr)
+		return;
+	if (info->conv && info->conv->invalidate)
+		info->conv->invalidate(attach);
+	else if (!info->conv && st->type->reclaim)
+		st->type->reclaim(attach);
+	WARN(1, "dma-buf %s: %s %s detached with %u %s mappings still held; %s\n",
+	     attach->dmabuf->exp_name, dev_driver_string(attach->dev),
+	     dev_name(attach->dev), nr, st->type->name,
+	     st->nr_mapped ? "the exporter may wait for them forever" :
+			     "the core gave them back to the exporter");
+}
+
+/**
+ * dma_buf_report_held - name the importers that still hold mappings
+ * @dmabuf: the dma-buf
+ *
+ * For an exporter that invalidated its mappings and has waited long for
+ * them to come back: prints an error line for each attachment that still
+ * holds lists, sg_tables converted from them, or IOMMU domain ranges
+ * (&dma_buf_mapping_state.nr_mapped), naming the importer's driver and
+ * device. An sg_table that an exporter of its own hands out is not counted.
+ *
+ * Context: process context; takes the reservation lock.
+ *
+ * Return: the number of attachments named.
+ */
+unsigned int dma_buf_report_held(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+	unsigned int n = 0;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_for_each_entry(attach, &dmabuf->attachments, node) {
+		if (!attach->map.nr_mapped)
+			continue;
+		pr_err("dma-buf %s: %s %s still holds %u %s mappings\n",
+		       dmabuf->exp_name, dev_driver_string(attach->dev),
+		       dev_name(attach->dev), attach->map.nr_mapped,
+		       attach->map.type->name);
+		n++;
+	}
+	dma_resv_unlock(dmabuf->resv);
+	return n;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_report_held, "DMA_BUF");
+
+/* The longest wait between two reports of dma_buf_revoke_wait(). */
+#define DMA_BUF_REVOKE_REPORT_MAX	(600 * HZ)
+
+/**
+ * dma_buf_revoke_wait - wait for the importers to give revoked memory back
+ * @dmabuf: the dma-buf whose mappings the exporter invalidated
+ * @done: what the exporter completes when the last mapping is given back
+ * @report: how long to wait, in jiffies, before the first report
+ *
+ * An exporter that revokes its memory must not let it go (reset it, give
+ * it to another user) while an importer can still reach it; an importer
+ * that does not give its mappings back then blocks the exporter. Rather
+ * than block silently, this waits for @done and, each time the wait
+ * exceeds @report, prints how long it has waited and names the importers
+ * that still hold mappings (dma_buf_report_held()), then goes on waiting,
+ * twice as long each time, up to 10 minutes between two reports. It never
+ * gives up: the memory stays revoked, and unreachable through new maps,
+ * until the importers give it back.
+ *
+ * Context: process context, may sleep; must not hold the reservation lock.
+ *
+ * Return: the number of reports made (0 when @done came within @report).
+ */
+unsigned int dma_buf_revoke_wait(struct dma_buf *dmabuf,
+				 struct completion *done, unsigned long report)
+{
+	unsigned long waited = 0;
+	unsigned int reports = 0;
+
+	report = max(report, 1UL);
+	while (!wait_for_completion_timeout(done, report)) {
+		waited += report;
+		pr_err("dma-buf %s: revocation waiting for %u ms for its mappings to come back\n",
+		       dmabuf->exp_name, jiffies_to_msecs(waited));
+		dma_buf_report_held(dmabuf);
+		reports++;
+		report = min(2 * report, (unsigned long)DMA_BUF_REVOKE_REPORT_MAX);
+	}
+	return reports;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_revoke_wait, "DMA_BUF");
 
 /*
  * The exporter invalidates its mappings: a conversion that mapped the memory

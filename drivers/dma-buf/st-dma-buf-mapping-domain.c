@@ -138,6 +138,10 @@ struct dom_ctx {
 	bool only_sgt;
 	bool revoked;
 	int maps, unmaps, invalidates;
+	/* @unmaps and the domain's mapped pages when the exporter's detach ran */
+	int unmaps_at_detach;
+	unsigned long pages_at_detach;
+	struct iommu_domain *domain;
 };
 
 static struct dom_ctx *dom_ctx_of(struct dma_buf_attachment *attach)
@@ -203,8 +207,19 @@ static void dom_release(struct dma_buf *dmabuf)
 {
 }
 
+static void dom_detach(struct dma_buf *dmabuf,
+		       struct dma_buf_attachment *attach)
+{
+	struct dom_ctx *ctx = dmabuf->priv;
+
+	ctx->unmaps_at_detach = ctx->unmaps;
+	if (ctx->domain)
+		ctx->pages_at_detach = dom_nr_pages(ctx->domain);
+}
+
 static const struct dma_buf_ops dom_dmabuf_ops = {
 	.match_mapping = dom_match_mapping,
+	.detach = dom_detach,
 	.release = dom_release,
 };
 
@@ -605,6 +620,36 @@ static void dom_test_revoke(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, b);
 }
 
+/*
+ * Detaching with ranges still mapped is an importer bug: warned about, and
+ * the core takes the ranges out of the domain and gives the lists back
+ * before the exporter's detach.
+ */
+static void dom_test_detach_with_ranges_out(struct kunit *test)
+{
+	struct dom_ctx *ctx = test->priv;
+	struct iommu_domain *domain = dom_fake_new(test);
+	struct dma_buf_attachment *attach;
+
+	ctx->domain = domain;
+	attach = dom_attach(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_EQ(test, 0, dom_map(attach, domain, 0, 0, DOM_SIZE,
+					 IOMMU_READ));
+	KUNIT_ASSERT_EQ(test, 0, dom_map(attach, domain, 0x40000000, PAGE_SIZE,
+					 PAGE_SIZE, IOMMU_WRITE));
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), DOM_PAGES + 1);
+	kunit_warning_suppress(test) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps_at_detach, 2);
+	KUNIT_EXPECT_EQ(test, ctx->pages_at_detach, 0);
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
+}
+
 static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_negotiation),
 	KUNIT_CASE(dom_test_map_translates),
@@ -612,6 +657,7 @@ static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_unmap_not_mapped),
 	KUNIT_CASE(dom_test_map_fails_half_way),
 	KUNIT_CASE(dom_test_revoke),
+	KUNIT_CASE(dom_test_detach_with_ranges_out),
 	{}
 };
 

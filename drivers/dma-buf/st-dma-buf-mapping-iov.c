@@ -38,6 +38,8 @@ struct iov_ctx {
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, invalidates;
+	/* @unmaps when the exporter's detach ran */
+	int unmaps_at_detach;
 	bool resv_held_in_map;
 	struct sg_table sgt;
 };
@@ -111,8 +113,17 @@ static void iov_release(struct dma_buf *dmabuf)
 {
 }
 
+static void iov_detach(struct dma_buf *dmabuf,
+		       struct dma_buf_attachment *attach)
+{
+	struct iov_ctx *ctx = dmabuf->priv;
+
+	ctx->unmaps_at_detach = ctx->unmaps;
+}
+
 static const struct dma_buf_ops iov_dmabuf_ops = {
 	.match_mapping = iov_match_mapping,
+	.detach = iov_detach,
 	.release = iov_release,
 };
 
@@ -708,6 +719,41 @@ static void iov_test_static_importer_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
 }
 
+/*
+ * Detaching with ranges still out is an importer bug: warned about, and the
+ * core gives them back before the exporter's detach; another list while
+ * one is out is an exporter bug, refused.
+ */
+static void iov_test_detach_with_list_out(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov_map_locked(attach));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov_map_locked(attach));
+	ctx->other = dma_buf_iov_create(ctx->vf, IOV_TEST_BAR, ctx->r, 2,
+					IOV_TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(iov_map_locked(attach)), -EINVAL);
+		iov_unmap_locked(attach, ctx->other);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->other), 1);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 3);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 2);
+	kunit_warning_suppress(test) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 3);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps_at_detach, 3);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+}
+
 static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
 	KUNIT_CASE(iov_test_not_sgt),
@@ -723,6 +769,7 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_exporter_put_first),
 	KUNIT_CASE(iov_test_forged_request),
 	KUNIT_CASE(iov_test_static_importer_refused),
+	KUNIT_CASE(iov_test_detach_with_list_out),
 	{}
 };
 

@@ -10,7 +10,9 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
+#include <linux/delay.h>
 #include <linux/dma-resv.h>
+#include <linux/kthread.h>
 #include <linux/lockdep.h>
 #include <linux/scatterlist.h>
 
@@ -32,6 +34,8 @@ struct pal_ctx {
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, sgt_maps, invalidates;
+	/* @unmaps when the exporter's detach ran */
+	int unmaps_at_detach;
 	bool resv_held_in_map;
 	struct dma_buf_pal_req *last_req;
 	struct sg_table sgt;
@@ -111,8 +115,17 @@ static void pal_release(struct dma_buf *dmabuf)
 {
 }
 
+static void pal_detach(struct dma_buf *dmabuf,
+		       struct dma_buf_attachment *attach)
+{
+	struct pal_ctx *ctx = dmabuf->priv;
+
+	ctx->unmaps_at_detach = ctx->unmaps;
+}
+
 static const struct dma_buf_ops pal_dmabuf_ops = {
 	.match_mapping = pal_match_mapping,
+	.detach = pal_detach,
 	.release = pal_release,
 };
 
@@ -566,8 +579,36 @@ static void pal_test_unmap_without_map(struct kunit *test)
 	kfree(bogus);
 }
 
-/* Detaching with a list still out is an importer bug: warned about. */
+/*
+ * Detaching with lists still out is an importer bug: warned about, and the
+ * core gives them back before the exporter's detach, which would otherwise
+ * wait for them forever in a revocation.
+ */
 static void pal_test_detach_with_list_out(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal_map_locked(attach));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal_map_locked(attach));
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 3);
+	kunit_warning_suppress(test) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps_at_detach, 2);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+}
+
+/*
+ * Every map of an attachment hands out the one list the exporter made: an
+ * exporter that gives another one while the first is out is refused, and
+ * the unmap of a list that no map handed out changes nothing.
+ */
+static void pal_test_second_list_refused(struct kunit *test)
 {
 	struct pal_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
@@ -577,14 +618,103 @@ static void pal_test_detach_with_list_out(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	pal = pal_map_locked(attach);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	ctx->other = dma_buf_pal_create(DMA_BUF_PAL_MMIO, ctx->vec, 2,
+					PAL_TEST_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->other);
 	kunit_warning_suppress(test) {
-		dma_buf_detach(ctx->dmabuf, attach);
-		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+		KUNIT_EXPECT_EQ(test, PTR_ERR(pal_map_locked(attach)), -EINVAL);
+		pal_unmap_locked(attach, ctx->other);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
 	}
-	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
-	/* The importer still holds its reference: give it back. */
-	KUNIT_EXPECT_EQ(test, pal_refs(pal), 2);
-	dma_buf_pal_put((struct dma_buf_pal *)pal);
+	/* The refused map was given back at once; the first is still out. */
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 1);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 1);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 2);
+	pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+	/* With none out, the exporter may hand out another list. */
+	pal = pal_map_locked(attach);
+	KUNIT_EXPECT_PTR_EQ(test, pal, (const struct dma_buf_pal *)ctx->other);
+	if (!IS_ERR(pal))
+		pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+struct pal_waiter {
+	struct dma_buf *dmabuf;
+	struct completion done;
+	struct completion finished;
+	unsigned int reports;
+};
+
+static int pal_revoke_waiter(void *p)
+{
+	struct pal_waiter *w = p;
+
+	w->reports = dma_buf_revoke_wait(w->dmabuf, &w->done, 1);
+	complete(&w->finished);
+	return 0;
+}
+
+/*
+ * An exporter's revocation that waits for a list the importer keeps names
+ * that importer (dma_buf_report_held()) while it waits, and returns once
+ * the list is back; with nothing held it returns without a report.
+ */
+static void pal_test_revoke_wait_reports(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+	struct task_struct *task;
+	struct pal_waiter *w;
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->dmabuf = ctx->dmabuf;
+	init_completion(&w->done);
+	init_completion(&w->finished);
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, dma_buf_report_held(ctx->dmabuf), 0);
+	pal = pal_map_locked(attach);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+	KUNIT_EXPECT_EQ(test, dma_buf_report_held(ctx->dmabuf), 1);
+
+	task = kthread_run(pal_revoke_waiter, w, "dma-buf-pal-waiter");
+	if (IS_ERR(task)) {
+		pal_unmap_locked(attach, pal);
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_FAIL(test, "no thread: %pe", task);
+		return;
+	}
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->finished));
+	/* The importer gives the list back, the exporter's count drops. */
+	pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, dma_buf_report_held(ctx->dmabuf), 0);
+	complete(&w->done);
+	/* Completed, so the waiter ends: no early return before it does. */
+	if (!wait_for_completion_timeout(&w->finished, 10 * HZ)) {
+		KUNIT_FAIL(test, "the wait did not end within 10 s");
+		wait_for_completion(&w->finished);
+	}
+	KUNIT_EXPECT_GE(test, w->reports, 1);
+
+	/* Given back before the wait: no report. */
+	w->reports = ~0U;
+	reinit_completion(&w->finished);
+	complete(&w->done);
+	task = kthread_run(pal_revoke_waiter, w, "dma-buf-pal-waiter");
+	if (IS_ERR(task))
+		pal_revoke_waiter(w);
+	wait_for_completion(&w->finished);
+	KUNIT_EXPECT_EQ(test, w->reports, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 static struct kunit_case dma_buf_pal_cases[] = {
@@ -603,6 +733,8 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_static_importer_refused),
 	KUNIT_CASE(pal_test_unmap_without_map),
 	KUNIT_CASE(pal_test_detach_with_list_out),
+	KUNIT_CASE(pal_test_second_list_refused),
+	KUNIT_CASE(pal_test_revoke_wait_reports),
 	{}
 };
 

@@ -10,6 +10,8 @@
 
 #include <linux/types.h>
 
+struct completion;
+struct dma_buf;
 struct dma_buf_attachment;
 struct seq_file;
 
@@ -59,6 +61,11 @@ struct dma_buf_mapping_match {
  *	ops are recorded.
  * @release: optional. Undoes @finish; called when the attach fails after
  *	the match, and from dma_buf_detach(). When NULL, nothing is undone.
+ * @reclaim: optional, for types whose maps hand out something the exporter
+ *	waits for (&dma_buf_mapping_state.nr_mapped). Gives the exporter back
+ *	everything @attach still holds, bringing @nr_mapped to 0; called by
+ *	dma_buf_detach(), before the exporter's &dma_buf_ops.detach, for an
+ *	importer that detaches without unmapping (a bug the core warns about).
  * @describe: optional. Prints one line of per-attachment detail for debugfs
  *	(no trailing newline). When NULL, debugfs prints the name only.
  * @pin_on_map: the type's map function pins the buffer and waits for its
@@ -73,8 +80,9 @@ struct dma_buf_mapping_match {
  * private to two cooperating drivers; it then lives in their own files and
  * needs no change to dma-buf code or headers.
  *
- * @match, @finish and @release are called with the dma-buf's reservation lock
- * held and may sleep; they must not take that lock themselves.
+ * @match, @finish, @release and @reclaim are called with the dma-buf's
+ * reservation lock held and may sleep; they must not take that lock
+ * themselves.
  */
 struct dma_buf_mapping_type {
 	const char *name;
@@ -87,6 +95,7 @@ struct dma_buf_mapping_type {
 		      const struct dma_buf_mapping_match *exp,
 		      const struct dma_buf_mapping_match *imp);
 	void (*release)(struct dma_buf_attachment *attach);
+	void (*reclaim)(struct dma_buf_attachment *attach);
 	void (*describe)(struct seq_file *s,
 			 const struct dma_buf_attachment *attach);
 	bool pin_on_map;
@@ -98,8 +107,12 @@ struct dma_buf_mapping_type {
  * @ops: the exporter's typed operations for @type.
  * @priv: private to @type, for what its &dma_buf_mapping_type.finish keeps.
  * @nr_mapped: for PAL and IOV, lists handed out by dma_buf_pal_map() or
- *	dma_buf_iov_map() and not given back yet; shown in debugfs, so that a
- *	revocation is seen to take the importer's mappings down.
+ *	dma_buf_iov_map() and not given back yet; for the IOMMU domain type,
+ *	ranges mapped by dma_buf_domain_map(); for an sg_table converted from
+ *	PAL, sg_tables handed out. Shown in debugfs, so that a revocation is
+ *	seen to take the importer's mappings down, and by
+ *	dma_buf_report_held(). Lists and domain ranges still out at
+ *	dma_buf_detach() are given back to the exporter by the core.
  *
  * Embedded in &struct dma_buf_attachment, so every attachment pays for it:
  * only what map and unmap need is here. What the core keeps of the
@@ -121,5 +134,8 @@ struct dma_buf_mapping_state {
 int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 			  const struct dma_buf_mapping_match *exp,
 			  size_t nr_exp);
+unsigned int dma_buf_report_held(struct dma_buf *dmabuf);
+unsigned int dma_buf_revoke_wait(struct dma_buf *dmabuf,
+				 struct completion *done, unsigned long report);
 
 #endif /* __DMA_BUF_MAPPING_TYPE_H__ */
