@@ -16,6 +16,8 @@
 #include <linux/iommu.h>
 #include <linux/xarray.h>
 
+#include "st-dma-buf-race.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 
 /* Three discontiguous ranges of a pretend BAR: 2 pages, 1 page, 3 pages. */
@@ -138,6 +140,10 @@ struct dom_ctx {
 	bool only_sgt;
 	bool revoked;
 	int maps, unmaps, invalidates;
+	/* lists handed out and not given back */
+	int held;
+	/* unmaps of the races' importers that failed */
+	int race_errors;
 	/* @unmaps and the domain's mapped pages when the exporter's detach ran */
 	int unmaps_at_detach;
 	unsigned long pages_at_detach;
@@ -153,16 +159,21 @@ static int dom_map_pal(struct dma_buf_attachment *attach,
 		       struct dma_buf_pal_req *req)
 {
 	struct dom_ctx *ctx = dom_ctx_of(attach);
+	int ret;
 
 	ctx->maps++;
 	if (ctx->revoked)
 		return -ENODEV;
-	return dma_buf_pal_req_set(req, ctx->pal);
+	ret = dma_buf_pal_req_set(req, ctx->pal);
+	if (!ret)
+		ctx->held++;
+	return ret;
 }
 
 static void dom_unmap_pal(struct dma_buf_attachment *attach)
 {
 	dom_ctx_of(attach)->unmaps++;
+	dom_ctx_of(attach)->held--;
 }
 
 static const struct dma_buf_pal_exp_ops dom_pal_ops = {
@@ -650,6 +661,89 @@ static void dom_test_detach_with_ranges_out(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
 }
 
+/*
+ * Each of the races' two importers maps the first page at its own IOVA;
+ * another user of the domain keeps a page mapped beside them.
+ */
+#define DOM_RACE_IOVA(id)	(((unsigned long)(id) + 1) << PAGE_SHIFT)
+#define DOM_RACE_OTHER_IOVA	DOM_RACE_IOVA(2)
+#define DOM_RACE_OTHER_PHYS	0x1000000UL
+
+static struct dma_buf_attachment *
+dom_race_attach(struct dmabuf_race *race, const struct dma_buf_attach_ops *ops,
+		void *priv)
+{
+	struct dom_ctx *ctx = race->dmabuf->priv;
+	struct dma_buf_mapping_match imp = dma_buf_domain_import();
+
+	return dma_buf_mapping_attach(race->dmabuf, ctx->dev, &imp, 1, ops, priv);
+}
+
+static void *dom_race_map(struct dma_buf_attachment *attach, unsigned int id)
+{
+	struct dom_ctx *ctx = dom_ctx_of(attach);
+	int ret;
+
+	ret = dma_buf_domain_map(attach, ctx->domain, DOM_RACE_IOVA(id), 0,
+				 PAGE_SIZE, IOMMU_READ);
+	return ret ? ERR_PTR(ret) : ctx->domain;
+}
+
+/*
+ * When the importer is told of a revocation, the core took the range out
+ * of the domain already, and the unmap only forgets it, as iommufd's
+ * invalidate_mappings does.
+ */
+static void dom_race_unmap(struct dma_buf_attachment *attach, unsigned int id,
+			   void *mapped, bool invalidated)
+{
+	struct dom_ctx *ctx = dom_ctx_of(attach);
+
+	if (invalidated && iommu_iova_to_phys(ctx->domain, DOM_RACE_IOVA(id)))
+		ctx->race_errors++;
+	if (dma_buf_domain_unmap(attach, ctx->domain, DOM_RACE_IOVA(id),
+				 PAGE_SIZE))
+		ctx->race_errors++;
+}
+
+static void dom_race_check(struct kunit *test, struct dmabuf_race *race)
+{
+	struct dom_ctx *ctx = race->dmabuf->priv;
+
+	KUNIT_EXPECT_EQ(test, ctx->race_errors, 0);
+	/* Only the other user's page is left, untouched. */
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(ctx->domain), 1);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(ctx->domain, DOM_RACE_OTHER_IOVA),
+			DOM_RACE_OTHER_PHYS);
+}
+
+/*
+ * Revocations, maps, attaches and detaches from two threads at a time on
+ * one domain (see st-dma-buf-race.c): afterwards the domain maps only what
+ * another user mapped beside them, and only the exporter's reference to
+ * its list is left.
+ */
+static void dom_test_races(struct kunit *test)
+{
+	struct dom_ctx *ctx = test->priv;
+	struct dmabuf_race race = {
+		.dmabuf = ctx->dmabuf,
+		.revoked = &ctx->revoked,
+		.held = &ctx->held,
+		.attach = dom_race_attach,
+		.map = dom_race_map,
+		.unmap = dom_race_unmap,
+		.check = dom_race_check,
+	};
+
+	ctx->domain = dom_fake_new(test);
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(ctx->domain, DOM_RACE_OTHER_IOVA,
+					   DOM_RACE_OTHER_PHYS, PAGE_SIZE,
+					   IOMMU_READ, GFP_KERNEL));
+	dmabuf_race_run(test, &race);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
+}
+
 static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_negotiation),
 	KUNIT_CASE(dom_test_map_translates),
@@ -658,6 +752,7 @@ static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_map_fails_half_way),
 	KUNIT_CASE(dom_test_revoke),
 	KUNIT_CASE(dom_test_detach_with_ranges_out),
+	KUNIT_CASE_SLOW(dom_test_races),
 	{}
 };
 

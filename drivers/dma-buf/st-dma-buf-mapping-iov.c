@@ -17,6 +17,8 @@
 
 #include "dma-buf-internal.h"
 
+#include "st-dma-buf-race.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 
 #define IOV_TEST_BAR		2
@@ -38,6 +40,8 @@ struct iov_ctx {
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, invalidates;
+	/* ranges handed out and not given back */
+	int held;
 	/* @unmaps when the exporter's detach ran */
 	int unmaps_at_detach;
 	bool resv_held_in_map;
@@ -53,6 +57,7 @@ static int iov_map(struct dma_buf_attachment *attach,
 		   struct dma_buf_iov_req *req)
 {
 	struct iov_ctx *ctx = iov_ctx_of(attach);
+	int ret;
 
 	ctx->maps++;
 #ifdef CONFIG_LOCKDEP
@@ -64,12 +69,16 @@ static int iov_map(struct dma_buf_attachment *attach,
 		return -ENODEV;
 	if (ctx->skip_fill)
 		return 0;
-	return dma_buf_iov_req_set(req, ctx->other ?: ctx->iov);
+	ret = dma_buf_iov_req_set(req, ctx->other ?: ctx->iov);
+	if (!ret)
+		ctx->held++;
+	return ret;
 }
 
 static void iov_unmap(struct dma_buf_attachment *attach)
 {
 	iov_ctx_of(attach)->unmaps++;
+	iov_ctx_of(attach)->held--;
 }
 
 static const struct dma_buf_iov_exp_ops iov_ops = {
@@ -754,6 +763,50 @@ static void iov_test_detach_with_list_out(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
 }
 
+static struct dma_buf_attachment *
+iov_race_attach(struct dmabuf_race *race, const struct dma_buf_attach_ops *ops,
+		void *priv)
+{
+	struct iov_ctx *ctx = race->dmabuf->priv;
+	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
+
+	return dma_buf_mapping_attach(race->dmabuf, &ctx->pf->dev, &imp, 1, ops,
+				      priv);
+}
+
+static void *iov_race_map(struct dma_buf_attachment *attach, unsigned int id)
+{
+	return dma_buf_iov_map(attach);
+}
+
+static void iov_race_unmap(struct dma_buf_attachment *attach, unsigned int id,
+			   void *mapped, bool invalidated)
+{
+	dma_buf_iov_unmap(attach, mapped);
+}
+
+/*
+ * Revocations, maps, attaches and detaches from two threads at a time on
+ * one set of ranges (see st-dma-buf-race.c): every map gives them back,
+ * and only the exporter's reference is left.
+ */
+static void iov_test_races(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dmabuf_race race = {
+		.dmabuf = ctx->dmabuf,
+		.revoked = &ctx->revoked,
+		.held = &ctx->held,
+		.attach = iov_race_attach,
+		.map = iov_race_map,
+		.unmap = iov_race_unmap,
+	};
+
+	dmabuf_race_run(test, &race);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+}
+
 static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
 	KUNIT_CASE(iov_test_not_sgt),
@@ -770,6 +823,7 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_forged_request),
 	KUNIT_CASE(iov_test_static_importer_refused),
 	KUNIT_CASE(iov_test_detach_with_list_out),
+	KUNIT_CASE_SLOW(iov_test_races),
 	{}
 };
 

@@ -16,6 +16,8 @@
 #include <linux/lockdep.h>
 #include <linux/scatterlist.h>
 
+#include "st-dma-buf-race.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 
 #define PAL_TEST_SIZE	(4 * PAGE_SIZE)
@@ -34,6 +36,8 @@ struct pal_ctx {
 	bool skip_fill;
 	bool revoked;
 	int maps, unmaps, sgt_maps, invalidates;
+	/* lists handed out and not given back */
+	int held;
 	/* @unmaps when the exporter's detach ran */
 	int unmaps_at_detach;
 	bool resv_held_in_map;
@@ -50,6 +54,7 @@ static int pal_map(struct dma_buf_attachment *attach,
 		   struct dma_buf_pal_req *req)
 {
 	struct pal_ctx *ctx = pal_ctx_of(attach);
+	int ret;
 
 	ctx->maps++;
 #ifdef CONFIG_LOCKDEP
@@ -62,12 +67,16 @@ static int pal_map(struct dma_buf_attachment *attach,
 		return -ENODEV;
 	if (ctx->skip_fill)
 		return 0;
-	return dma_buf_pal_req_set(req, ctx->other ?: ctx->pal);
+	ret = dma_buf_pal_req_set(req, ctx->other ?: ctx->pal);
+	if (!ret)
+		ctx->held++;
+	return ret;
 }
 
 static void pal_unmap(struct dma_buf_attachment *attach)
 {
 	pal_ctx_of(attach)->unmaps++;
+	pal_ctx_of(attach)->held--;
 }
 
 static const struct dma_buf_pal_exp_ops pal_ops = {
@@ -717,6 +726,49 @@ static void pal_test_revoke_wait_reports(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+static struct dma_buf_attachment *
+pal_race_attach(struct dmabuf_race *race, const struct dma_buf_attach_ops *ops,
+		void *priv)
+{
+	struct pal_ctx *ctx = race->dmabuf->priv;
+	struct dma_buf_pal_imp_data data = { .attrs = BIT(DMA_BUF_PAL_MMIO) };
+	struct dma_buf_mapping_match imp = dma_buf_pal_import(&data);
+
+	return dma_buf_mapping_attach(race->dmabuf, ctx->dev, &imp, 1, ops, priv);
+}
+
+static void *pal_race_map(struct dma_buf_attachment *attach, unsigned int id)
+{
+	return (void *)dma_buf_pal_map(attach);
+}
+
+static void pal_race_unmap(struct dma_buf_attachment *attach, unsigned int id,
+			   void *mapped, bool invalidated)
+{
+	dma_buf_pal_unmap(attach, mapped);
+}
+
+/*
+ * Revocations, maps, attaches and detaches from two threads at a time on
+ * one list (see st-dma-buf-race.c): every list comes back, and only the
+ * exporter's reference is left.
+ */
+static void pal_test_races(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dmabuf_race race = {
+		.dmabuf = ctx->dmabuf,
+		.revoked = &ctx->revoked,
+		.held = &ctx->held,
+		.attach = pal_race_attach,
+		.map = pal_race_map,
+		.unmap = pal_race_unmap,
+	};
+
+	dmabuf_race_run(test, &race);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+}
+
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_routing),
 	KUNIT_CASE(pal_test_sgt_importer_falls_back),
@@ -735,6 +787,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_detach_with_list_out),
 	KUNIT_CASE(pal_test_second_list_refused),
 	KUNIT_CASE(pal_test_revoke_wait_reports),
+	KUNIT_CASE_SLOW(pal_test_races),
 	{}
 };
 

@@ -163,6 +163,14 @@ kunit_check_warnings() {	# NAME LOG EXPECTED
 	return $bad
 }
 
+# The counts the race cases print (st-dma-buf-race.c: "CASE: A vs B: N + M
+# operations in T ms, ..."), one line each, for tooling/test's summary.
+kunit_print_races() {	# NAME LOG
+	[ -s "$2" ] || return 0
+	sed -nE 's/^.*# ([a-z_]+_races): (.* operations in .*)$/\1: \2/p' "$2" |
+		sed "s/^/$1 race: /"
+}
+
 # The kunit.py commands a text shows (README, the cover letter): each
 # indented line that starts with ./tools/testing/kunit/kunit.py, joined with
 # its backslash-continued lines, one command per output line.
