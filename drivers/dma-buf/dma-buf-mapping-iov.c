@@ -122,14 +122,8 @@ static void dma_buf_iov_release(struct dma_buf_attachment *attach)
 /* At detach: give back the ranges the importer left mapped. */
 static void dma_buf_iov_reclaim(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_iov_exp_ops *ops = attach->map.ops;
-	struct dma_buf_iov *iov = dma_buf_mapping_held(attach);
-
-	while (attach->map.nr_mapped) {
-		dma_buf_mapping_unhold(attach, iov);
-		ops->unmap_iov(attach);
-		dma_buf_iov_put(iov);
-	}
+	while (attach->map.nr_mapped)
+		dma_buf_iov_unmap(attach, dma_buf_mapping_held(attach));
 }
 
 static void dma_buf_iov_describe(struct seq_file *s,

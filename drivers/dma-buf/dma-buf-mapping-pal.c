@@ -117,14 +117,8 @@ static void dma_buf_pal_describe(struct seq_file *s,
 /* At detach: give back the lists the importer left mapped. */
 static void dma_buf_pal_reclaim(struct dma_buf_attachment *attach)
 {
-	const struct dma_buf_pal_exp_ops *ops = attach->map.ops;
-	struct dma_buf_pal *pal = dma_buf_mapping_held(attach);
-
-	while (attach->map.nr_mapped) {
-		dma_buf_mapping_unhold(attach, pal);
-		ops->unmap_pal(attach);
-		dma_buf_pal_put(pal);
-	}
+	while (attach->map.nr_mapped)
+		dma_buf_pal_unmap(attach, dma_buf_mapping_held(attach));
 }
 
 const struct dma_buf_mapping_type dma_buf_mapping_pal = {
