@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Revoke a vfio-pci device's dma-bufs while other threads map them into an
+ * iommufd IOAS and unmap them, and export and close others: memory disable
+ * (the device's COMMAND register, through vfio) and resets revoke, and
+ * every revocation must finish, the buffers must map again afterwards, and
+ * no importer may be left holding a list. The number of revocations comes
+ * from VFIO_DMABUF_RACE_REVOCATIONS (1000 by default).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <sys/ioctl.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#include <libvfio.h>
+
+#include "kselftest_harness.h"
+
+#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
+/* Ranges of the many-range buffer: one page each, over and over the BAR. */
+#define RACE_RANGES 64
+/* Every how many revocations one is a reset (a reset takes 100 ms and more). */
+#define RACE_RESET_EVERY 50
+/* An operation that takes longer has hung: reported, not waited for. */
+#define RACE_REVOKE_LIMIT_S 30
+
+static const char *device_bdf;
+static size_t page_size;
+
+struct race {
+	struct vfio_pci_device *device;
+	struct iommu *iommu;
+	__u32 bar;
+	__u64 bar_size;
+	/* the buffers the mapper maps: one range, and RACE_RANGES ranges */
+	int dfd[2];
+	__u64 size[2];
+	unsigned long revocations;
+	atomic_ulong done_revocations;
+	atomic_bool stop;
+	/* start of each thread's operation in progress (0: none), ns */
+	atomic_ullong op_start[3];
+	__u64 longest_ns;
+	atomic_ulong maps, refused, exports;
+	/* the first unexpected error of a thread, as a message */
+	char error[160];
+	pthread_mutex_t lock;
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void race_error(struct race *r, const char *what, int err)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!r->error[0])
+		snprintf(r->error, sizeof(r->error), "%s: %s", what,
+			 strerror(err));
+	pthread_mutex_unlock(&r->lock);
+	atomic_store(&r->stop, true);
+}
+
+static int export(struct race *r, unsigned int nr, __u64 *size)
+{
+	struct vfio_region_dma_range ranges[RACE_RANGES];
+	struct {
+		struct vfio_device_feature feature;
+		struct vfio_device_feature_dma_buf get;
+	} *arg;
+	size_t argsz = sizeof(*arg) + nr * sizeof(ranges[0]);
+	unsigned int i, pages = r->bar_size / page_size;
+	int fd, err;
+
+	for (i = 0; i < nr; i++) {
+		ranges[i].offset = (__u64)(i % pages) * page_size;
+		ranges[i].length = page_size;
+	}
+	if (nr == 1)
+		ranges[0].length = r->bar_size;
+	arg = calloc(1, argsz);
+	if (!arg)
+		return -1;
+	arg->feature.argsz = argsz;
+	arg->feature.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
+	arg->get.region_index = r->bar;
+	arg->get.open_flags = O_RDWR | O_CLOEXEC;
+	arg->get.nr_ranges = nr;
+	memcpy(arg->get.dma_ranges, ranges, nr * sizeof(ranges[0]));
+	fd = ioctl(r->device->fd, VFIO_DEVICE_FEATURE, &arg->feature);
+	err = errno;
+	free(arg);
+	errno = err;
+	*size = nr == 1 ? r->bar_size : (__u64)nr * page_size;
+	return fd;
+}
+
+/* Map the whole buffer and unmap it; a refusal while revoked is counted. */
+static int map_unmap(struct race *r, int dfd, __u64 size)
+{
+	struct iommu_ioas_map_file map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = r->iommu->ioas_id,
+		.fd = dfd,
+		.length = size,
+	};
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = r->iommu->ioas_id,
+	};
+
+	if (ioctl(r->iommu->iommufd, IOMMU_IOAS_MAP_FILE, &map)) {
+		if (errno != ENODEV)
+			return -errno;
+		atomic_fetch_add(&r->refused, 1);
+		return 0;
+	}
+	atomic_fetch_add(&r->maps, 1);
+	unmap.iova = map.iova;
+	unmap.length = size;
+	if (ioctl(r->iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap))
+		return -errno;
+	return 0;
+}
+
+static void *mapper(void *p)
+{
+	struct race *r = p;
+	unsigned long i;
+	int ret;
+
+	for (i = 0; !atomic_load(&r->stop); i++) {
+		atomic_store(&r->op_start[1], now_ns());
+		ret = map_unmap(r, r->dfd[i & 1], r->size[i & 1]);
+		atomic_store(&r->op_start[1], 0);
+		if (ret) {
+			race_error(r, "IOMMU_IOAS_MAP_FILE/UNMAP", -ret);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Export a buffer, map it once, close it: attach and detach under fire. */
+static void *exporter(void *p)
+{
+	struct race *r = p;
+	unsigned long i;
+	__u64 size;
+	int dfd, ret;
+
+	for (i = 0; !atomic_load(&r->stop); i++) {
+		atomic_store(&r->op_start[2], now_ns());
+		dfd = export(r, i & 1 ? RACE_RANGES : 1, &size);
+		if (dfd < 0) {
+			race_error(r, "export", errno);
+			break;
+		}
+		atomic_fetch_add(&r->exports, 1);
+		ret = map_unmap(r, dfd, size);
+		close(dfd);
+		atomic_store(&r->op_start[2], 0);
+		if (ret) {
+			race_error(r, "map of a new buffer", -ret);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *revoker(void *p)
+{
+	struct race *r = p;
+	unsigned long i;
+	__u64 t, ns;
+	int ret;
+
+	for (i = 0; i < r->revocations && !atomic_load(&r->stop); i++) {
+		t = now_ns();
+		atomic_store(&r->op_start[0], t);
+		if (i % RACE_RESET_EVERY == RACE_RESET_EVERY - 1) {
+			ret = __vfio_pci_device_reset(r->device);
+			if (ret == -EAGAIN)
+				ret = 0;
+		} else {
+			vfio_pci_cmd_clear(r->device, PCI_COMMAND_MEMORY);
+			vfio_pci_cmd_set(r->device, PCI_COMMAND_MEMORY);
+			ret = 0;
+		}
+		ns = now_ns() - t;
+		atomic_store(&r->op_start[0], 0);
+		atomic_store(&r->done_revocations, i + 1);
+		if (ns > r->longest_ns)
+			r->longest_ns = ns;
+		if (ret) {
+			race_error(r, "VFIO_DEVICE_RESET", -ret);
+			break;
+		}
+	}
+	r->revocations = i;
+	atomic_store(&r->stop, true);
+	return NULL;
+}
+
+/* The lists iommufd's attachments hold, from debugfs; -1 without it. */
+static long bufinfo_held(void)
+{
+	char line[256], *m;
+	long held = 0;
+	FILE *f;
+
+	f = fopen(BUFINFO, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		m = strstr(line, "mapping: domain (");
+		if (m)
+			held += strtol(m + strlen("mapping: domain ("), NULL, 10);
+	}
+	fclose(f);
+	return held;
+}
+
+static void to_console(const char *msg)
+{
+	FILE *con = fopen("/dev/console", "w");
+
+	if (con) {
+		fprintf(con, "vfio_pci_dmabuf_race_test: FAIL: %s", msg);
+		fclose(con);
+	}
+}
+
+/* Every task that is running or blocked, and its kernel stack, to the console. */
+static void dump_threads(void)
+{
+	char path[600], buf[4096], *st;
+	struct dirent *p, *t;
+	DIR *procs, *tasks;
+	FILE *con;
+	ssize_t n;
+	int fd;
+
+	con = fopen("/dev/console", "w");
+	procs = opendir("/proc");
+	if (!con || !procs)
+		return;
+	while ((p = readdir(procs))) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((t = readdir(tasks))) {
+			if (t->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat",
+				 p->d_name, t->d_name);
+			fd = open(path, O_RDONLY);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+			if (fd >= 0)
+				close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			st = strrchr(buf, ')');
+			if (!st || (st[2] != 'D' && st[2] != 'R'))
+				continue;
+			fprintf(con, "RACE-DUMP %s", buf);
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack",
+				 p->d_name, t->d_name);
+			fd = open(path, O_RDONLY);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
+			if (fd >= 0)
+				close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			fprintf(con, "%s\n", buf);
+			fflush(con);
+		}
+		closedir(tasks);
+	}
+	closedir(procs);
+	fclose(con);
+}
+
+/* Print the kernel's warnings and errors so far (level 4 and up). */
+static void print_kernel_warnings(void)
+{
+	char rec[1024];
+	ssize_t n;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (atoi(rec) % 8 <= 4)
+			ksft_print_msg("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+	}
+	close(fd);
+}
+
+static unsigned long kernel_taint(void)
+{
+	unsigned long t = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &t) != 1)
+			t = 0;
+		fclose(f);
+	}
+	return t;
+}
+
+FIXTURE(vfio_pci_dmabuf_race_test) {
+	struct race r;
+};
+
+FIXTURE_SETUP(vfio_pci_dmabuf_race_test)
+{
+	struct race *r = &self->r;
+	const char *env = getenv("VFIO_DMABUF_RACE_REVOCATIONS");
+	__u32 i;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	r->revocations = env ? strtoul(env, NULL, 10) : 1000;
+	r->iommu = iommu_init("iommufd");
+	r->device = vfio_pci_device_init(device_bdf, r->iommu);
+	r->bar = PCI_STD_NUM_BARS;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		struct vfio_region_info *info = &r->device->bars[i].info;
+
+		if (info->size >= 2 * page_size &&
+		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+			r->bar = i;
+			r->bar_size = info->size;
+			break;
+		}
+	}
+	if (r->bar == PCI_STD_NUM_BARS)
+		SKIP(return, "%s has no memory BAR of two pages or more",
+		     device_bdf);
+	r->dfd[0] = export(r, 1, &r->size[0]);
+	ASSERT_LE(0, r->dfd[0]);
+	r->dfd[1] = export(r, RACE_RANGES, &r->size[1]);
+	ASSERT_LE(0, r->dfd[1]);
+}
+
+FIXTURE_TEARDOWN(vfio_pci_dmabuf_race_test)
+{
+	vfio_pci_device_cleanup(self->r.device);
+	iommu_cleanup(self->r.iommu);
+}
+
+/*
+ * The revocations race maps and unmaps of two buffers (one range, and 64)
+ * and exports, maps and closes of new ones. A revocation that does not
+ * finish within RACE_REVOKE_LIMIT_S fails the test at once, with the
+ * counts so far, instead of hanging the run.
+ */
+TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
+{
+	struct race *r = &self->r;
+	unsigned long taint = kernel_taint();
+	pthread_t th[3];
+	char msg[256];
+	__u64 start, t;
+	unsigned int i;
+	long held;
+
+	ASSERT_EQ(0, pthread_create(&th[0], NULL, revoker, r));
+	ASSERT_EQ(0, pthread_create(&th[1], NULL, mapper, r));
+	ASSERT_EQ(0, pthread_create(&th[2], NULL, exporter, r));
+	static const char * const what[] = {
+		"a revocation", "a map or unmap", "an export, map or close",
+	};
+
+	for (;;) {
+		bool busy = false;
+
+		usleep(100000);
+		t = now_ns();
+		for (i = 0; i < 3; i++) {
+			start = atomic_load(&r->op_start[i]);
+			busy |= start;
+			if (!start || t < start ||
+			    t - start < RACE_REVOKE_LIMIT_S * 1000000000ULL)
+				continue;
+			dump_threads();
+			snprintf(msg, sizeof(msg),
+				 "%s has not finished after %d s: revocations so far %lu, maps %lu, refused %lu, exports %lu\n",
+				 what[i], RACE_REVOKE_LIMIT_S,
+				 atomic_load(&r->done_revocations),
+				 atomic_load(&r->maps), atomic_load(&r->refused),
+				 atomic_load(&r->exports));
+			/*
+			 * The console too: the stuck threads keep this
+			 * process, and so its output pipe, from ever closing.
+			 */
+			to_console(msg);
+			ksft_print_msg("%s", msg);
+			print_kernel_warnings();
+			/* The threads are stuck in the kernel: do not join. */
+			fflush(stdout);
+			_exit(KSFT_FAIL);
+		}
+		if (atomic_load(&r->stop) && !busy)
+			break;
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+
+	held = bufinfo_held();
+	/* One line, for the test summary to pick up. */
+	ksft_print_msg("revocations %lu (a reset every %d), maps %lu, ",
+		       r->revocations, RACE_RESET_EVERY, atomic_load(&r->maps));
+	printf("refused while revoked %lu, exports %lu, longest revoke %llu us, ",
+	       atomic_load(&r->refused), atomic_load(&r->exports),
+	       (unsigned long long)(r->longest_ns / 1000));
+	printf("lists held after %ld, splats %s\n", held,
+	       kernel_taint() & (1UL << 9) & ~taint ? "yes (taint W)" : "0");
+	ASSERT_EQ('\0', r->error[0]) {
+		TH_LOG("%s", r->error);
+	}
+	ASSERT_EQ(0, kernel_taint() & (1UL << 9) & ~taint);
+	ASSERT_LT(0, r->revocations);
+	ASSERT_LT(0, atomic_load(&r->maps));
+	if (held >= 0)
+		ASSERT_EQ(0, held);
+	/* Both buffers map again. */
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, map_unmap(r, r->dfd[i], r->size[i]));
+	ASSERT_EQ(0, close(r->dfd[0]));
+	ASSERT_EQ(0, close(r->dfd[1]));
+}
+
+int main(int argc, char *argv[])
+{
+	/* Line by line, so that a hung run still shows what it printed. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	device_bdf = vfio_selftests_get_bdf(&argc, argv);
+	page_size = getpagesize();
+	return test_harness_run(argc, argv);
+}
