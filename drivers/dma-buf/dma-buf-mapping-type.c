@@ -11,6 +11,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/export.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 
 #include "dma-buf-internal.h"
@@ -402,6 +403,7 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
 	const struct dma_buf_mapping_match *e, *i;
+	const struct dma_buf_mapping_type *type;
 	struct dma_buf_mapping_pick pick = { };
 	int ret;
 
@@ -427,21 +429,27 @@ int dma_buf_match_mapping(struct dma_buf_attachment *attach,
 
 	e = &exp[pick.exp_idx];
 	i = &info->neg->imp[pick.imp_idx];
-	if (pick.conv) {
-		ret = pick.conv->finish(attach, e, i);
-		if (ret)
-			return ret;
-		info->conv = pick.conv;
-		st->type = pick.conv->to;
-	} else {
-		if (e->type->finish) {
-			ret = e->type->finish(attach, e, i);
-			if (ret)
-				return ret;
-		}
-		st->type = e->type;
-		st->ops = e->ops;
+	type = pick.conv ? pick.conv->to : e->type;
+	/* Its code must stay while the attachment can call it. */
+	if (!try_module_get(type->owner)) {
+		dev_warn_ratelimited(attach->dev,
+				     "dma-buf %s: mapping type %s is being unloaded\n",
+				     attach->dmabuf->exp_name, type->name);
+		return -ENODEV;
 	}
+	if (pick.conv)
+		ret = pick.conv->finish(attach, e, i);
+	else if (type->finish)
+		ret = type->finish(attach, e, i);
+	if (ret) {
+		module_put(type->owner);
+		return ret;
+	}
+	if (pick.conv)
+		info->conv = pick.conv;
+	else
+		st->ops = e->ops;
+	st->type = type;
 	info->cost = pick.cost;
 	info->exp_idx = pick.exp_idx;
 	info->imp_idx = pick.imp_idx;
@@ -495,32 +503,42 @@ int dma_buf_mapping_negotiate(struct dma_buf_attachment *attach,
 	return ret;
 }
 
-/* Undo what the winning type's finish recorded in @attach. */
+/*
+ * Undo what the winning type's finish recorded in @attach, then drop the
+ * reference on the type's module: its release op is the last of its code
+ * the attachment runs.
+ */
 void dma_buf_mapping_release(struct dma_buf_attachment *attach)
 {
 	struct dma_buf_mapping_info *info = dma_buf_mapping_info_of(attach);
 	struct dma_buf_mapping_state *st = &attach->map;
+	const struct dma_buf_mapping_type *type = st->type;
 
 	if (info->conv)
 		info->conv->release(attach);
-	else if (st->type && st->type->release)
-		st->type->release(attach);
+	else if (type && type->release)
+		type->release(attach);
 	info->conv = NULL;
 	st->type = NULL;
 	st->ops = NULL;
 	st->priv = NULL;
+	if (type)
+		module_put(type->owner);
 }
 
 /*
  * The same, for callers without the reservation lock (after the exporter's
- * attach failed, at detach); takes it only if there is something to undo.
+ * attach failed, at detach, when no other task can reach @attach); takes it
+ * only if there is something to undo.
  */
 void dma_buf_mapping_release_unlocked(struct dma_buf_attachment *attach)
 {
 	struct dma_resv *resv = attach->dmabuf->resv;
 
-	if (!attach->map.type->release && !dma_buf_mapping_info_of(attach)->conv)
+	if (!attach->map.type->release && !dma_buf_mapping_info_of(attach)->conv) {
+		dma_buf_mapping_release(attach);
 		return;
+	}
 	dma_resv_lock(resv, NULL);
 	dma_buf_mapping_release(attach);
 	dma_resv_unlock(resv);

@@ -14,6 +14,7 @@
 #include <linux/dma-buf-mapping-sgt.h>
 #include <linux/dma-resv.h>
 #include <linux/lockdep.h>
+#include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/scatterlist.h>
@@ -1563,6 +1564,72 @@ static void test_failure_after_match(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->detach_calls, 0);
 }
 
+#ifdef CONFIG_MODULE_UNLOAD
+/*
+ * A type defined by a module: a struct module stands for it (the suite is
+ * built in), live and with the count the module loader gives a loaded
+ * module (MODULE_REF_BASE, 1). Unloading refuses a module whose count is
+ * above that.
+ */
+static struct module test_type_module = { .name = "dmabuf_test_type" };
+
+static const struct dma_buf_mapping_type test_module_type = {
+	.name = "module",
+	.exp_data_size = sizeof(struct test_exp_data),
+	.imp_data_size = sizeof(struct test_imp_data),
+	.match = test_type_match,
+	.finish = test_type_finish,
+	.release = test_type_release,
+	.owner = &test_type_module,
+};
+#endif
+
+/* The core holds the module of a type from the match to the release. */
+static void test_type_module_held(struct kunit *test)
+{
+#ifdef CONFIG_MODULE_UNLOAD
+	static const struct test_exp_data ok = { .ret = 0 };
+	static const struct test_imp_data id1 = { .id = 1 };
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *a, *b;
+	struct dma_buf_mapping_match exp[] = { test_exp(&test_module_type, &ok) };
+	struct dma_buf_mapping_match imp[] = { test_imp(&test_module_type, &id1) };
+
+	test_type_module.state = MODULE_STATE_LIVE;
+	atomic_set(&test_type_module.refcnt, 1);
+
+	a = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 1);
+	b = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 2);
+
+	/* An attach that fails after the match gives its reference back. */
+	ctx->attach_ret = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(test_attach_native(test, exp, 1, imp, 1)),
+			-ENOSPC);
+	ctx->attach_ret = 0;
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 2);
+
+	dma_buf_detach(ctx->dmabuf, a);
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 1);
+	dma_buf_detach(ctx->dmabuf, b);
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 0);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+
+	/* A module on its way out is not picked up again. */
+	test_type_module.state = MODULE_STATE_GOING;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(test_attach_native(test, exp, 1, imp, 1)),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, module_refcount(&test_type_module), 0);
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 3);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+#else
+	kunit_skip(test, "no CONFIG_MODULE_UNLOAD: modules are never unloaded");
+#endif
+}
+
 static void test_lock_rules(struct kunit *test)
 {
 	static const struct test_exp_data ok = { .ret = 0 };
@@ -1651,6 +1718,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_pal_sgt_as_own_sgt),
 	KUNIT_CASE(test_native_beats_conversion),
 	KUNIT_CASE(test_failure_after_match),
+	KUNIT_CASE(test_type_module_held),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),
 	{}

@@ -74,6 +74,12 @@ struct dma_buf_mapping_match {
  *	importer that cannot give its mappings back when asked (without
  *	&dma_buf_attach_ops.invalidate_mappings, see
  *	dma_buf_attach_revocable()); for the others such a list is refused.
+ * @owner: the module whose code the ops are (THIS_MODULE), NULL for the
+ *	types of the dma-buf core. From the match that picks the type until
+ *	the attachment is released, the core holds a reference on it, so the
+ *	module cannot be unloaded while an attachment of its type exists; a
+ *	match that picks the type of a module being unloaded fails the attach
+ *	with -ENODEV.
  *
  * A mapping type is a singleton identified by its address: two entries are of
  * the same type exactly when their @type pointers are equal. A type may be
@@ -99,6 +105,7 @@ struct dma_buf_mapping_type {
 	void (*describe)(struct seq_file *s,
 			 const struct dma_buf_attachment *attach);
 	bool pin_on_map;
+	struct module *owner;
 };
 
 /**

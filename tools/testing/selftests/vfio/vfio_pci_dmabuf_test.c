@@ -229,11 +229,26 @@ TEST_F(vfio_pci_dmabuf_test, two_ranges)
 	ASSERT_EQ(0, close(dfd));
 }
 
+/* Check debugfs' line of the buffer's attachment for @what, when it exists. */
+static void expect_bufinfo(struct __test_metadata *_metadata, const char *when,
+			   const char *what)
+{
+	char line[256];
+
+	if (access(BUFINFO, R_OK))
+		return;
+	ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
+	ksft_print_msg("bufinfo %s: %s", when, line);
+	ASSERT_NE(NULL, strstr(line, what));
+}
+
 /*
  * Disabling memory decoding revokes the dma-buf. vfio-pci waits until every
  * importer gave its mapping back, so the config write returning at all means
- * iommufd tore its mapping down; after that nothing can map the buffer until
- * memory decoding is back.
+ * iommufd tore its mapping down (debugfs shows its attachment holding none).
+ * On a PF nothing can map the buffer until memory decoding is back. A VF's
+ * memory enable is the PF's: vfio-pci gives the buffer back before the
+ * write returns, so the old mapping stays torn down and a new one maps.
  */
 TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
 {
@@ -241,20 +256,22 @@ TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
 	__u64 iova, iova2;
 	int dfd;
 
-	if (device_is_vf())
-		SKIP(return, "%s is a VF: its memory enable is the PF's",
-		     device_bdf);
-
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	expect_bufinfo(_metadata, "before memory disable", "(1 mapped, ");
 
 	vfio_pci_cmd_clear(self->device, PCI_COMMAND_MEMORY);
-	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
-	ASSERT_EQ(ENODEV, errno);
-
-	vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
+	expect_bufinfo(_metadata, "after memory disable", "(0 mapped, ");
+	if (!device_is_vf()) {
+		ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size,
+					 &iova2));
+		ASSERT_EQ(ENODEV, errno);
+		vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
+	}
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
+	if (device_is_vf())
+		vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
 
 	/* The revoked mapping can still be unmapped. */
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
@@ -271,9 +288,7 @@ TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
 TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 {
 	struct vfio_region_dma_range range = { 0, self->bar_size };
-	bool debugfs = !access(BUFINFO, R_OK);
 	__u64 iova, iova2;
-	char line[256];
 	int dfd;
 
 	if (!(self->device->info.flags & VFIO_DEVICE_FLAGS_RESET))
@@ -282,18 +297,10 @@ TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
-	if (debugfs) {
-		ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
-		ksft_print_msg("bufinfo before the reset: %s", line);
-		ASSERT_NE(NULL, strstr(line, "(1 mapped, "));
-	}
+	expect_bufinfo(_metadata, "before the reset", "(1 mapped, ");
 
 	ASSERT_EQ(0, __vfio_pci_device_reset(self->device));
-	if (debugfs) {
-		ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
-		ksft_print_msg("bufinfo after the reset: %s", line);
-		ASSERT_NE(NULL, strstr(line, "(0 mapped, "));
-	}
+	expect_bufinfo(_metadata, "after the reset", "(0 mapped, ");
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
@@ -301,7 +308,10 @@ TEST_F(vfio_pci_dmabuf_test, revoke_reset)
 	ASSERT_EQ(0, close(dfd));
 }
 
-/* Closing the device revokes the dma-buf for good. */
+/*
+ * Closing the device revokes the dma-buf for good: a mapping made before is
+ * torn down, and nothing maps the buffer again.
+ */
 TEST_F(vfio_pci_dmabuf_test, revoke_close)
 {
 	struct vfio_region_dma_range range = { 0, self->bar_size };
@@ -310,7 +320,11 @@ TEST_F(vfio_pci_dmabuf_test, revoke_close)
 
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
+	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+	expect_bufinfo(_metadata, "before the close", "(1 mapped, ");
 	vfio_pci_device_cleanup(self->device);
+	expect_bufinfo(_metadata, "after the close", "(0 mapped, ");
+	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
 	self->device = vfio_pci_device_init(device_bdf, self->iommu);
 
 	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
