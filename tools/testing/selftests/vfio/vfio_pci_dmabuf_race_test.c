@@ -18,15 +18,13 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include <sys/ioctl.h>
-
-#include <linux/iommufd.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include <libvfio.h>
 
 #include "kselftest_harness.h"
+#include "vfio_pci_dmabuf.h"
 
 #define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
 /* Ranges of the many-range buffer: one page each, over and over the BAR. */
@@ -80,13 +78,7 @@ static void race_error(struct race *r, const char *what, int err)
 static int export(struct race *r, unsigned int nr, __u64 *size)
 {
 	struct vfio_region_dma_range ranges[RACE_RANGES];
-	struct {
-		struct vfio_device_feature feature;
-		struct vfio_device_feature_dma_buf get;
-	} *arg;
-	size_t argsz = sizeof(*arg) + nr * sizeof(ranges[0]);
 	unsigned int i, pages = r->bar_size / page_size;
-	int fd, err;
 
 	for (i = 0; i < nr; i++) {
 		ranges[i].offset = (__u64)(i % pages) * page_size;
@@ -94,48 +86,23 @@ static int export(struct race *r, unsigned int nr, __u64 *size)
 	}
 	if (nr == 1)
 		ranges[0].length = r->bar_size;
-	arg = calloc(1, argsz);
-	if (!arg)
-		return -1;
-	arg->feature.argsz = argsz;
-	arg->feature.flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
-	arg->get.region_index = r->bar;
-	arg->get.open_flags = O_RDWR | O_CLOEXEC;
-	arg->get.nr_ranges = nr;
-	memcpy(arg->get.dma_ranges, ranges, nr * sizeof(ranges[0]));
-	fd = ioctl(r->device->fd, VFIO_DEVICE_FEATURE, &arg->feature);
-	err = errno;
-	free(arg);
-	errno = err;
 	*size = nr == 1 ? r->bar_size : (__u64)nr * page_size;
-	return fd;
+	return dmabuf_export(r->device->fd, r->bar, ranges, nr);
 }
 
 /* Map the whole buffer and unmap it; a refusal while revoked is counted. */
 static int map_unmap(struct race *r, int dfd, __u64 size)
 {
-	struct iommu_ioas_map_file map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = r->iommu->ioas_id,
-		.fd = dfd,
-		.length = size,
-	};
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = r->iommu->ioas_id,
-	};
+	__u64 iova;
 
-	if (ioctl(r->iommu->iommufd, IOMMU_IOAS_MAP_FILE, &map)) {
+	if (dmabuf_map(r->iommu, dfd, 0, size, &iova)) {
 		if (errno != ENODEV)
 			return -errno;
 		atomic_fetch_add(&r->refused, 1);
 		return 0;
 	}
 	atomic_fetch_add(&r->maps, 1);
-	unmap.iova = map.iova;
-	unmap.length = size;
-	if (ioctl(r->iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap))
+	if (dmabuf_unmap(r->iommu, iova, size))
 		return -errno;
 	return 0;
 }
@@ -340,25 +307,13 @@ FIXTURE_SETUP(vfio_pci_dmabuf_race_test)
 {
 	struct race *r = &self->r;
 	const char *env = getenv("VFIO_DMABUF_RACE_REVOCATIONS");
-	__u32 i;
 
 	memset(r, 0, sizeof(*r));
 	pthread_mutex_init(&r->lock, NULL);
 	r->revocations = env ? strtoul(env, NULL, 10) : 1000;
 	r->iommu = iommu_init("iommufd");
 	r->device = vfio_pci_device_init(device_bdf, r->iommu);
-	r->bar = PCI_STD_NUM_BARS;
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		struct vfio_region_info *info = &r->device->bars[i].info;
-
-		if (info->size >= 2 * page_size &&
-		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-			r->bar = i;
-			r->bar_size = info->size;
-			break;
-		}
-	}
-	if (r->bar == PCI_STD_NUM_BARS)
+	if (!dmabuf_find_bar(r->device, page_size, &r->bar, &r->bar_size))
 		SKIP(return, "%s has no memory BAR of two pages or more",
 		     device_bdf);
 	r->dfd[0] = export(r, 1, &r->size[0]);

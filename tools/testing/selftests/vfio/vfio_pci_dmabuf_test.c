@@ -22,61 +22,13 @@
 #include <libvfio.h>
 
 #include "kselftest_harness.h"
+#include "vfio_pci_dmabuf.h"
 
 /* The most ranges VFIO_DEVICE_FEATURE_DMA_BUF takes, see linux/vfio.h. */
 #define DMABUF_MAX_RANGES 65536
 
 static const char *device_bdf;
 static size_t page_size;
-
-/* Returns the dma-buf fd, or -1 with errno set. */
-static int dmabuf_export(int device_fd, __u32 region_index,
-			 const struct vfio_region_dma_range *ranges, __u32 nr)
-{
-	struct vfio_device_feature_dma_buf *get;
-	struct vfio_device_feature *feature;
-	size_t argsz;
-	int ret, err;
-
-	argsz = sizeof(*feature) + sizeof(*get) + nr * sizeof(*ranges);
-	feature = calloc(1, argsz);
-	if (!feature)
-		return -1;
-	feature->argsz = argsz;
-	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
-	get = (struct vfio_device_feature_dma_buf *)feature->data;
-	get->region_index = region_index;
-	get->open_flags = O_RDWR | O_CLOEXEC;
-	get->nr_ranges = nr;
-	if (nr)
-		memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
-
-	ret = ioctl(device_fd, VFIO_DEVICE_FEATURE, feature);
-	err = errno;
-	free(feature);
-	errno = err;
-	return ret;
-}
-
-/* IOMMU_IOAS_MAP_FILE at an IOVA the kernel picks. */
-static int dmabuf_map(struct iommu *iommu, int dmabuf_fd, __u64 start,
-		      __u64 length, __u64 *iova)
-{
-	struct iommu_ioas_map_file map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = iommu->ioas_id,
-		.fd = dmabuf_fd,
-		.start = start,
-		.length = length,
-	};
-	int ret;
-
-	ret = ioctl(iommu->iommufd, IOMMU_IOAS_MAP_FILE, &map);
-	if (!ret)
-		*iova = map.iova;
-	return ret;
-}
 
 static bool device_is_vf(void)
 {
@@ -85,18 +37,6 @@ static bool device_is_vf(void)
 	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn",
 			device_bdf);
 	return access(path, F_OK) == 0;
-}
-
-static int dmabuf_unmap(struct iommu *iommu, __u64 iova, __u64 length)
-{
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = iommu->ioas_id,
-		.iova = iova,
-		.length = length,
-	};
-
-	return ioctl(iommu->iommufd, IOMMU_IOAS_UNMAP, &unmap);
 }
 
 #define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
@@ -133,24 +73,11 @@ FIXTURE(vfio_pci_dmabuf_test) {
 
 FIXTURE_SETUP(vfio_pci_dmabuf_test)
 {
-	__u32 i;
-
 	self->iommu = iommu_init("iommufd");
 	self->device = vfio_pci_device_init(device_bdf, self->iommu);
 
-	/* The first memory BAR of at least two pages. */
-	self->bar = PCI_STD_NUM_BARS;
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		struct vfio_region_info *info = &self->device->bars[i].info;
-
-		if (info->size >= 2 * page_size &&
-		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-			self->bar = i;
-			self->bar_size = info->size;
-			break;
-		}
-	}
-	if (self->bar == PCI_STD_NUM_BARS)
+	if (!dmabuf_find_bar(self->device, page_size, &self->bar,
+			     &self->bar_size))
 		SKIP(return, "%s has no memory BAR of two pages or more",
 		     device_bdf);
 }
