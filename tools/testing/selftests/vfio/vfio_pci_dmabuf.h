@@ -2,16 +2,20 @@
 /*
  * What the vfio dma-buf kselftests share: export a BAR of a vfio-pci device
  * as a dma-buf, map it into an iommufd IOAS and unmap it, and find a BAR to
- * export.
+ * export; and what they report: the lists importers hold, the kernel's
+ * taint and warnings, and the tasks a hung operation left blocked.
  */
 #ifndef SELFTESTS_VFIO_PCI_DMABUF_H
 #define SELFTESTS_VFIO_PCI_DMABUF_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sys/ioctl.h>
 
@@ -20,6 +24,10 @@
 #include <linux/vfio.h>
 
 #include <libvfio.h>
+
+#include "kselftest.h"
+
+#define DMABUF_BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
 
 /* Returns the dma-buf fd, or -1 with errno set. */
 static inline int dmabuf_export(int device_fd, __u32 region_index,
@@ -105,6 +113,145 @@ static inline bool dmabuf_find_bar(struct vfio_pci_device *device,
 		}
 	}
 	return false;
+}
+
+/* The lists iommufd's attachments hold, from debugfs; -1 without it. */
+static inline long dmabuf_bufinfo_held(void)
+{
+	char line[256], *m;
+	long held = 0;
+	FILE *f;
+
+	f = fopen(DMABUF_BUFINFO, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		m = strstr(line, "mapping: domain (");
+		if (m)
+			held += strtol(m + strlen("mapping: domain ("), NULL, 10);
+	}
+	fclose(f);
+	return held;
+}
+
+/*
+ * "@test: FAIL: @msg" in the kernel log, at KERN_ERR (so on the console
+ * too), or on the console without /dev/kmsg: a hung test's output pipe
+ * never closes, and what a runner buffers of it may never show.
+ */
+static inline void dmabuf_log_fail(const char *test, const char *msg)
+{
+	FILE *f = fopen("/dev/kmsg", "w");
+
+	if (f) {
+		fprintf(f, "<3>%s: FAIL: %s", test, msg);
+		if (!fclose(f))
+			return;
+	}
+	f = fopen("/dev/console", "w");
+	if (f) {
+		fprintf(f, "%s: FAIL: %s", test, msg);
+		fclose(f);
+	}
+}
+
+/* The start of the file at @path into @buf, a string ("" if unreadable). */
+static inline void dmabuf_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * Every task that is running or blocked, and every thread of this process
+ * whatever its state, with its kernel stack, to the console.
+ */
+static inline void dmabuf_dump_threads(void)
+{
+	char path[600], buf[4096], *st;
+	struct dirent *p, *t;
+	DIR *procs, *tasks;
+	bool self;
+	FILE *con;
+
+	con = fopen("/dev/console", "w");
+	procs = opendir("/proc");
+	if (!con || !procs) {
+		if (con)
+			fclose(con);
+		if (procs)
+			closedir(procs);
+		return;
+	}
+	while ((p = readdir(procs))) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		self = atoi(p->d_name) == getpid();
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((t = readdir(tasks))) {
+			if (t->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat",
+				 p->d_name, t->d_name);
+			dmabuf_read_file(path, buf, sizeof(buf));
+			st = strrchr(buf, ')');
+			if (!st || (!self && st[2] != 'D' && st[2] != 'R'))
+				continue;
+			fprintf(con, "TASK %s", buf);
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack",
+				 p->d_name, t->d_name);
+			dmabuf_read_file(path, buf, sizeof(buf));
+			fprintf(con, "%s\n", buf);
+			fflush(con);
+		}
+		closedir(tasks);
+	}
+	closedir(procs);
+	fclose(con);
+}
+
+/* Print the kernel's warnings and errors so far (level 4 and up). */
+static inline void dmabuf_print_kernel_warnings(void)
+{
+	char rec[1024];
+	ssize_t n;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (n <= 0)
+			continue;
+		rec[n] = '\0';
+		if (atoi(rec) % 8 <= 4)
+			ksft_print_msg("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+	}
+	close(fd);
+}
+
+/* /proc/sys/kernel/tainted; 0 if it cannot be read. */
+static inline unsigned long dmabuf_kernel_taint(void)
+{
+	unsigned long t = 0;
+	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &t) != 1)
+			t = 0;
+		fclose(f);
+	}
+	return t;
 }
 
 #endif /* SELFTESTS_VFIO_PCI_DMABUF_H */

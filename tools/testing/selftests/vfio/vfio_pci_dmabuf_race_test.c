@@ -26,7 +26,6 @@
 #include "kselftest_harness.h"
 #include "vfio_pci_dmabuf.h"
 
-#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
 /* Ranges of the many-range buffer: one page each, over and over the BAR. */
 #define RACE_RANGES 64
 /* Every how many revocations one is a reset (a reset takes 100 ms and more). */
@@ -186,119 +185,6 @@ static void *revoker(void *p)
 	return NULL;
 }
 
-/* The lists iommufd's attachments hold, from debugfs; -1 without it. */
-static long bufinfo_held(void)
-{
-	char line[256], *m;
-	long held = 0;
-	FILE *f;
-
-	f = fopen(BUFINFO, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		m = strstr(line, "mapping: domain (");
-		if (m)
-			held += strtol(m + strlen("mapping: domain ("), NULL, 10);
-	}
-	fclose(f);
-	return held;
-}
-
-static void to_console(const char *msg)
-{
-	FILE *con = fopen("/dev/console", "w");
-
-	if (con) {
-		fprintf(con, "vfio_pci_dmabuf_race_test: FAIL: %s", msg);
-		fclose(con);
-	}
-}
-
-/* Every task that is running or blocked, and its kernel stack, to the console. */
-static void dump_threads(void)
-{
-	char path[600], buf[4096], *st;
-	struct dirent *p, *t;
-	DIR *procs, *tasks;
-	FILE *con;
-	ssize_t n;
-	int fd;
-
-	con = fopen("/dev/console", "w");
-	procs = opendir("/proc");
-	if (!con || !procs)
-		return;
-	while ((p = readdir(procs))) {
-		if (p->d_name[0] < '0' || p->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
-		tasks = opendir(path);
-		if (!tasks)
-			continue;
-		while ((t = readdir(tasks))) {
-			if (t->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat",
-				 p->d_name, t->d_name);
-			fd = open(path, O_RDONLY);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
-			if (fd >= 0)
-				close(fd);
-			buf[n > 0 ? n : 0] = 0;
-			st = strrchr(buf, ')');
-			if (!st || (st[2] != 'D' && st[2] != 'R'))
-				continue;
-			fprintf(con, "RACE-DUMP %s", buf);
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack",
-				 p->d_name, t->d_name);
-			fd = open(path, O_RDONLY);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : 0;
-			if (fd >= 0)
-				close(fd);
-			buf[n > 0 ? n : 0] = 0;
-			fprintf(con, "%s\n", buf);
-			fflush(con);
-		}
-		closedir(tasks);
-	}
-	closedir(procs);
-	fclose(con);
-}
-
-/* Print the kernel's warnings and errors so far (level 4 and up). */
-static void print_kernel_warnings(void)
-{
-	char rec[1024];
-	ssize_t n;
-	int fd;
-
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (fd < 0)
-		return;
-	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
-		if (n <= 0)
-			continue;
-		rec[n] = '\0';
-		if (atoi(rec) % 8 <= 4)
-			ksft_print_msg("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
-	}
-	close(fd);
-}
-
-static unsigned long kernel_taint(void)
-{
-	unsigned long t = 0;
-	FILE *f = fopen("/proc/sys/kernel/tainted", "r");
-
-	if (f) {
-		if (fscanf(f, "%lu", &t) != 1)
-			t = 0;
-		fclose(f);
-	}
-	return t;
-}
-
 FIXTURE(vfio_pci_dmabuf_race_test) {
 	struct race r;
 };
@@ -337,7 +223,7 @@ FIXTURE_TEARDOWN(vfio_pci_dmabuf_race_test)
 TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 {
 	struct race *r = &self->r;
-	unsigned long taint = kernel_taint();
+	unsigned long taint = dmabuf_kernel_taint();
 	pthread_t th[3];
 	char msg[256];
 	__u64 start, t;
@@ -362,7 +248,7 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 			if (!start || t < start ||
 			    t - start < RACE_REVOKE_LIMIT_S * 1000000000ULL)
 				continue;
-			dump_threads();
+			dmabuf_dump_threads();
 			snprintf(msg, sizeof(msg),
 				 "%s has not finished after %d s: revocations so far %lu, maps %lu, refused %lu, exports %lu\n",
 				 what[i], RACE_REVOKE_LIMIT_S,
@@ -370,12 +256,12 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 				 atomic_load(&r->maps), atomic_load(&r->refused),
 				 atomic_load(&r->exports));
 			/*
-			 * The console too: the stuck threads keep this
+			 * The kernel log too: the stuck threads keep this
 			 * process, and so its output pipe, from ever closing.
 			 */
-			to_console(msg);
+			dmabuf_log_fail("vfio_pci_dmabuf_race_test", msg);
 			ksft_print_msg("%s", msg);
-			print_kernel_warnings();
+			dmabuf_print_kernel_warnings();
 			/* The threads are stuck in the kernel: do not join. */
 			fflush(stdout);
 			_exit(KSFT_FAIL);
@@ -386,7 +272,7 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 	for (i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
 
-	held = bufinfo_held();
+	held = dmabuf_bufinfo_held();
 	/* One line, for the test summary to pick up. */
 	ksft_print_msg("revocations %lu (a reset every %d), maps %lu, ",
 		       r->revocations, RACE_RESET_EVERY, atomic_load(&r->maps));
@@ -394,11 +280,11 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 	       atomic_load(&r->refused), atomic_load(&r->exports),
 	       (unsigned long long)(r->longest_ns / 1000));
 	printf("lists held after %ld, splats %s\n", held,
-	       kernel_taint() & (1UL << 9) & ~taint ? "yes (taint W)" : "0");
+	       dmabuf_kernel_taint() & (1UL << 9) & ~taint ? "yes (taint W)" : "0");
 	ASSERT_EQ('\0', r->error[0]) {
 		TH_LOG("%s", r->error);
 	}
-	ASSERT_EQ(0, kernel_taint() & (1UL << 9) & ~taint);
+	ASSERT_EQ(0, dmabuf_kernel_taint() & (1UL << 9) & ~taint);
 	ASSERT_LT(0, r->revocations);
 	ASSERT_LT(0, atomic_load(&r->maps));
 	if (held >= 0)
