@@ -30,6 +30,10 @@ struct seq_file;
  * @invalidate: optional; called by dma_buf_invalidate_mappings() for each
  *	attachment that uses the conversion, before the importer's
  *	&dma_buf_attach_ops.invalidate_mappings, with the reservation lock held.
+ * @reclaim: optional; called by dma_buf_detach() when the importer still
+ *	holds mappings (an importer bug), before the exporter's
+ *	&dma_buf_ops.detach, with the reservation lock held: undoes every
+ *	mapping still out and gives the exporter back what they hold.
  */
 struct dma_buf_mapping_conv {
 	const struct dma_buf_mapping_type *from;
@@ -42,6 +46,7 @@ struct dma_buf_mapping_conv {
 		      const struct dma_buf_mapping_match *imp);
 	void (*release)(struct dma_buf_attachment *attach);
 	void (*invalidate)(struct dma_buf_attachment *attach);
+	void (*reclaim)(struct dma_buf_attachment *attach);
 };
 
 struct dma_buf_pal;

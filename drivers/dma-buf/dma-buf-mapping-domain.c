@@ -403,7 +403,7 @@ static void dma_buf_pal_domain_invalidate(struct dma_buf_attachment *attach)
 
 /*
  * At detach, after dma_buf_mapping_reclaim() unmapped the ranges the
- * importer left (through the invalidate hook); or when the attach fails.
+ * importer left (through the reclaim hook); or when the attach fails.
  */
 static void dma_buf_pal_domain_release(struct dma_buf_attachment *attach)
 {
@@ -425,4 +425,5 @@ const struct dma_buf_mapping_conv dma_buf_pal_to_domain = {
 	.finish = dma_buf_pal_domain_finish,
 	.release = dma_buf_pal_domain_release,
 	.invalidate = dma_buf_pal_domain_invalidate,
+	.reclaim = dma_buf_pal_domain_invalidate,
 };

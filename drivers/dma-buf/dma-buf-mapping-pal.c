@@ -408,6 +408,14 @@ struct dma_buf_pal_sgt {
 	const struct dma_buf_pal_exp_ops *ops;
 	struct p2pdma_provider *provider;
 	enum dma_buf_pal_attr attr;
+	struct list_head maps;
+};
+
+/* An sg_table the conversion made, until the importer gives it back. */
+struct dma_buf_pal_sgt_map {
+	struct list_head node;
+	struct sg_table *sgt;
+	enum dma_data_direction dir;
 };
 
 static int dma_buf_pal_sgt_match(struct dma_buf_attachment *attach,
@@ -432,20 +440,44 @@ static struct sg_table *dma_buf_pal_sgt_map(struct dma_buf_attachment *attach,
 					    enum dma_data_direction dir)
 {
 	struct dma_buf_pal_sgt *conv = attach->map.priv;
+	struct dma_buf_pal_sgt_map *m;
 	struct dma_buf_pal *pal;
 	struct sg_table *sgt;
 
+	m = kmalloc_obj(*m);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
 	pal = dma_buf_pal_get_list(attach, conv->ops, conv->attr);
-	if (IS_ERR(pal))
+	if (IS_ERR(pal)) {
+		kfree(m);
 		return ERR_CAST(pal);
+	}
 	sgt = dma_buf_phys_vec_to_sgt(attach, conv->provider, pal->vec, pal->nr,
 				      attach->dmabuf->size, dir);
 	dma_buf_pal_put(pal);
-	if (IS_ERR(sgt))
+	if (IS_ERR(sgt)) {
 		conv->ops->unmap_pal(attach);
-	else
-		attach->map.nr_mapped++;
+		kfree(m);
+		return sgt;
+	}
+	m->sgt = sgt;
+	m->dir = dir;
+	list_add(&m->node, &conv->maps);
+	attach->map.nr_mapped++;
 	return sgt;
+}
+
+/* Free the sg_table of @m and give the exporter its list back. */
+static void dma_buf_pal_sgt_put_map(struct dma_buf_attachment *attach,
+				    struct dma_buf_pal_sgt_map *m)
+{
+	struct dma_buf_pal_sgt *conv = attach->map.priv;
+
+	list_del(&m->node);
+	dma_buf_free_sgt(attach, m->sgt, m->dir);
+	conv->ops->unmap_pal(attach);
+	attach->map.nr_mapped--;
+	kfree(m);
 }
 
 static void dma_buf_pal_sgt_unmap(struct dma_buf_attachment *attach,
@@ -453,10 +485,30 @@ static void dma_buf_pal_sgt_unmap(struct dma_buf_attachment *attach,
 				  enum dma_data_direction dir)
 {
 	struct dma_buf_pal_sgt *conv = attach->map.priv;
+	struct dma_buf_pal_sgt_map *m;
 
-	dma_buf_free_sgt(attach, sgt, dir);
-	conv->ops->unmap_pal(attach);
-	attach->map.nr_mapped--;
+	list_for_each_entry(m, &conv->maps, node) {
+		if (m->sgt == sgt) {
+			dma_buf_pal_sgt_put_map(attach, m);
+			return;
+		}
+	}
+	dev_warn_ratelimited(attach->dev,
+			     "dma-buf %s: unmap of an sg_table this attachment does not hold: refused\n",
+			     attach->dmabuf->exp_name);
+}
+
+/*
+ * At detach, with sg_tables still out (an importer bug): free them and give
+ * the exporter its lists back, so that a revocation does not wait for them.
+ */
+static void dma_buf_pal_sgt_reclaim(struct dma_buf_attachment *attach)
+{
+	struct dma_buf_pal_sgt *conv = attach->map.priv;
+	struct dma_buf_pal_sgt_map *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &conv->maps, node)
+		dma_buf_pal_sgt_put_map(attach, m);
 }
 
 static const struct dma_buf_sgt_exp_ops dma_buf_pal_sgt_ops = {
@@ -482,6 +534,7 @@ static int dma_buf_pal_sgt_finish(struct dma_buf_attachment *attach,
 	conv->ops = ops;
 	conv->provider = e->provider;
 	conv->attr = e->attr;
+	INIT_LIST_HEAD(&conv->maps);
 	attach->map.priv = conv;
 	attach->map.ops = &dma_buf_pal_sgt_ops;
 	dma_buf_sgt_set_peer(attach, imp->data, true);
@@ -499,4 +552,5 @@ const struct dma_buf_mapping_conv dma_buf_pal_to_sgt = {
 	.match = dma_buf_pal_sgt_match,
 	.finish = dma_buf_pal_sgt_finish,
 	.release = dma_buf_pal_sgt_release,
+	.reclaim = dma_buf_pal_sgt_reclaim,
 };

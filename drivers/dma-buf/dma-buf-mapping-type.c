@@ -605,8 +605,8 @@ void dma_buf_mapping_reclaim(struct dma_buf_attachment *attach)
 	dma_resv_assert_held(attach->dmabuf->resv);
 	if (!nr)
 		return;
-	if (info->conv && info->conv->invalidate)
-		info->conv->invalidate(attach);
+	if (info->conv && info->conv->reclaim)
+		info->conv->reclaim(attach);
 	else if (!info->conv && st->type->reclaim)
 		st->type->reclaim(attach);
 	WARN(1, "dma-buf %s: %s %s detached with %u %s mappings still held; %s\n",

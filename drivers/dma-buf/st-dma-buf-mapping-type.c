@@ -1271,6 +1271,32 @@ static const struct dma_buf_pal_exp_ops test_pal_ops = {
 	.unmap_pal = test_pal_unmap,
 };
 
+/*
+ * The exporter's list: BAR 0 of the near device of @d, one page, with its
+ * provider in @pal.
+ */
+static void test_pal_of_near_bar(struct kunit *test, struct test_p2p_devs *d,
+				 struct dma_buf_pal_exp_data *pal)
+{
+	struct test_ctx *ctx = test->priv;
+	struct phys_vec vec;
+
+	test_get_p2p_devs(test, d);
+	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d->near), 0);
+	pal->provider = pcim_p2pdma_provider(d->near, 0);
+	pal->provider_pdev = d->near;
+	KUNIT_ASSERT_NOT_NULL(test, pal->provider);
+	vec.paddr = pci_resource_start(d->near, 0);
+	vec.len = pci_resource_len(d->near, 0);
+	KUNIT_ASSERT_EQ(test, vec.len, PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(vec.paddr));
+	/* test_export() makes dma-bufs of one page. */
+	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, &vec, 1, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_pal_put,
+							   ctx->pal));
+}
+
 /* An SGT importer of a PAL-only exporter: the core builds the sg_table. */
 static void test_pal_to_sgt(struct kunit *test)
 {
@@ -1286,24 +1312,8 @@ static void test_pal_to_sgt(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct test_p2p_devs d;
 	struct sg_table *sgt;
-	struct phys_vec vec;
 
-	test_get_p2p_devs(test, &d);
-
-	/* The PAL is BAR 0 of the near device, one page. */
-	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
-	pal.provider = pcim_p2pdma_provider(d.near, 0);
-	pal.provider_pdev = d.near;
-	KUNIT_ASSERT_NOT_NULL(test, pal.provider);
-	vec.paddr = pci_resource_start(d.near, 0);
-	vec.len = pci_resource_len(d.near, 0);
-	KUNIT_ASSERT_EQ(test, vec.len, PAGE_SIZE);
-	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(vec.paddr));
-	/* test_export() makes dma-bufs of one page. */
-	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, &vec, 1, PAGE_SIZE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, test_pal_put,
-							   ctx->pal));
+	test_pal_of_near_bar(test, &d, &pal);
 	i_p2p.dev = &d.client->dev;
 	i_nop2p.dev = &d.client->dev;
 
@@ -1340,6 +1350,55 @@ static void test_pal_to_sgt(struct kunit *test)
 					NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 1);
+}
+
+/*
+ * An SGT importer that detaches with sg_tables of the conversion still
+ * mapped (an importer bug, warned about): the core frees them and gives the
+ * exporter its lists back before the exporter's detach, so that a
+ * revocation does not wait for them forever. An unmap of an sg_table the
+ * attachment does not hold is refused.
+ */
+static void test_pal_to_sgt_detach_with_sgt_out(struct kunit *test)
+{
+	struct dma_buf_pal_exp_data pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_pal_export(&test_pal_ops, &pal),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt[2], bogus = { };
+	struct test_p2p_devs d;
+
+	test_pal_of_near_bar(test, &d, &pal);
+	i_p2p.dev = &d.client->dev;
+	attach = test_attach_native(test, exp, 1, &imp, 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_NOT_NULL(test, dma_buf_mapping_info_of(attach)->conv);
+
+	sgt[0] = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt[0]);
+	sgt[1] = dma_buf_map_attachment_unlocked(attach, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt[1]);
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 2);
+
+	/*
+	 * With CONFIG_DMABUF_DEBUG the core unwraps the importer's sg_table
+	 * before the conversion sees it, which only a mapped one survives.
+	 */
+	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG)) {
+		dma_buf_unmap_attachment_unlocked(attach, &bogus, DMA_TO_DEVICE);
+		KUNIT_EXPECT_EQ(test, ctx->pal_unmaps, 0);
+		KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 2);
+	}
+
+	kunit_warning_suppress(test) {
+		dma_buf_detach(ctx->dmabuf, attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->pal_unmaps, 2);
 }
 
 /*
@@ -1715,6 +1774,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_p2p_exporter_order),
 	KUNIT_CASE(test_p2p_before_host_memory),
 	KUNIT_CASE(test_pal_to_sgt),
+	KUNIT_CASE(test_pal_to_sgt_detach_with_sgt_out),
 	KUNIT_CASE(test_pal_sgt_as_own_sgt),
 	KUNIT_CASE(test_native_beats_conversion),
 	KUNIT_CASE(test_failure_after_match),
