@@ -17,6 +17,7 @@
 
 #include "dma-buf-internal.h"
 
+#include "st-dma-buf-alloc.h"
 #include "st-dma-buf-race.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
@@ -566,20 +567,13 @@ static void iov_test_last_page(struct kunit *test)
 }
 
 /*
- * Every map of every attachment gets the exporter's one list, by reference:
- * no copy and no xarray built per map. Run at vfio's limit of 65536
- * (overlapping) ranges, where a copy would be a 1 MiB allocation and about
- * a thousand xarray nodes per map.
+ * A dma-buf of the suite's exporter whose list (ctx->other) has @nr
+ * overlapping one-page ranges of the VF's BAR, as vfio accepts them.
  */
-static void iov_test_maps_share_one_list(struct kunit *test)
+static struct dma_buf *iov_export_many(struct kunit *test, unsigned int nr)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct iov_ctx *ctx = test->priv;
-	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
-	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
-	struct dma_buf_attachment *a, *b;
-	struct dma_buf_iov *p[3];
-	const unsigned int nr = 65536;
 	struct dma_buf *dmabuf;
 	struct range *r;
 	unsigned int i;
@@ -595,7 +589,7 @@ static void iov_test_maps_share_one_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->other->nr, nr);
 	KUNIT_EXPECT_EQ(test,
 			((struct range *)xa_load(&ctx->other->ranges, nr - 1))->start,
-			IOV_P(3));
+			IOV_P((nr - 1) % 4));
 
 	exp_info.ops = &iov_dmabuf_ops;
 	exp_info.size = IOV_P(nr);
@@ -603,7 +597,26 @@ static void iov_test_maps_share_one_list(struct kunit *test)
 	dmabuf = dma_buf_export(&exp_info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_put, dmabuf));
+	return dmabuf;
+}
 
+/*
+ * Every map of every attachment gets the exporter's one list, by reference:
+ * no copy and no xarray built per map. Run at vfio's limit of 65536
+ * (overlapping) ranges, where a copy would be a 1 MiB allocation and about
+ * a thousand xarray nodes per map.
+ */
+static void iov_test_maps_share_one_list(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
+	struct dma_buf_attachment *a, *b;
+	struct dma_buf_iov *p[3];
+	struct dma_buf *dmabuf;
+	unsigned int i;
+
+	dmabuf = iov_export_many(test, 65536);
 	a = dma_buf_mapping_attach(dmabuf, &ctx->pf->dev, &imp, 1,
 				   &iov_importer, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
@@ -622,6 +635,39 @@ static void iov_test_maps_share_one_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 3);
 	dma_buf_detach(dmabuf, b);
 	dma_buf_detach(dmabuf, a);
+}
+
+/*
+ * A map and its unmap at vfio's limit of 65536 ranges allocate nothing at
+ * all, counted through the allocators' tracepoints: a copy of the ranges,
+ * an xarray built per map or any other allocation on that path fails the
+ * case.
+ */
+static void iov_test_map_allocates_nothing(struct kunit *test)
+{
+	struct dmabuf_alloc_count *count = dmabuf_alloc_counter(test);
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_iov_imp_data data = { .pf = ctx->pf, .bar = IOV_TEST_BAR };
+	struct dma_buf_mapping_match imp = dma_buf_iov_import(&data);
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+	struct dma_buf *dmabuf;
+
+	dmabuf = iov_export_many(test, 65536);
+	attach = dma_buf_mapping_attach(dmabuf, &ctx->pf->dev, &imp, 1,
+					&iov_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dmabuf_alloc_count_begin(count);
+	iov = iov_map_locked(attach);
+	if (!IS_ERR_OR_NULL(iov))
+		iov_unmap_locked(attach, iov);
+	dmabuf_alloc_count_end(count);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, iov);
+	kunit_info(test, "map + unmap of 65536 ranges: %lu allocations, largest %zu bytes\n",
+		   count->nr, count->largest);
+	KUNIT_EXPECT_EQ(test, count->nr, 0);
+	KUNIT_EXPECT_LE(test, count->largest, PAGE_SIZE);
+	dma_buf_detach(dmabuf, attach);
 }
 
 static void iov_test_no_fill(struct kunit *test)
@@ -817,6 +863,7 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_foreign_list),
 	KUNIT_CASE(iov_test_last_page),
 	KUNIT_CASE(iov_test_maps_share_one_list),
+	KUNIT_CASE(iov_test_map_allocates_nothing),
 	KUNIT_CASE(iov_test_no_fill),
 	KUNIT_CASE(iov_test_revoke),
 	KUNIT_CASE(iov_test_exporter_put_first),

@@ -16,6 +16,7 @@
 #include <linux/lockdep.h>
 #include <linux/scatterlist.h>
 
+#include "st-dma-buf-alloc.h"
 #include "st-dma-buf-race.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
@@ -463,26 +464,19 @@ static void pal_test_exporter_put_first(struct kunit *test)
 }
 
 /*
- * Every map of every attachment gets the exporter's one list, by reference:
- * no copy, whatever its length. Run at vfio's limit of 65536 ranges, where
- * a copy would be a 1 MiB allocation per map.
+ * A dma-buf of the suite's exporter whose list (ctx->other) has @nr
+ * overlapping one-page ranges, as vfio accepts them.
  */
-static void pal_test_maps_share_one_list(struct kunit *test)
+static struct dma_buf *pal_export_many(struct kunit *test, unsigned int nr)
 {
-	struct dma_buf_pal_imp_data imp_data = { .attrs = BIT(DMA_BUF_PAL_MMIO) };
-	struct dma_buf_mapping_match imp = dma_buf_pal_import(&imp_data);
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct pal_ctx *ctx = test->priv;
-	struct dma_buf_attachment *a, *b;
-	const struct dma_buf_pal *p[3];
-	const unsigned int nr = 65536;
 	struct dma_buf *dmabuf;
 	struct phys_vec *vec;
 	unsigned int i;
 
 	vec = kvcalloc(nr, sizeof(*vec), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vec);
-	/* Overlapping one-page ranges, as vfio accepts them. */
 	for (i = 0; i < nr; i++)
 		vec[i] = (struct phys_vec){
 			.paddr = 0xfe000000 + (i % 4) * PAGE_SIZE,
@@ -500,7 +494,25 @@ static void pal_test_maps_share_one_list(struct kunit *test)
 	dmabuf = dma_buf_export(&exp_info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pal_put, dmabuf));
+	return dmabuf;
+}
 
+/*
+ * Every map of every attachment gets the exporter's one list, by reference:
+ * no copy, whatever its length. Run at vfio's limit of 65536 ranges, where
+ * a copy would be a 1 MiB allocation per map.
+ */
+static void pal_test_maps_share_one_list(struct kunit *test)
+{
+	struct dma_buf_pal_imp_data imp_data = { .attrs = BIT(DMA_BUF_PAL_MMIO) };
+	struct dma_buf_mapping_match imp = dma_buf_pal_import(&imp_data);
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *a, *b;
+	const struct dma_buf_pal *p[3];
+	struct dma_buf *dmabuf;
+	unsigned int i;
+
+	dmabuf = pal_export_many(test, 65536);
 	a = dma_buf_mapping_attach(dmabuf, ctx->dev, &imp, 1, &pal_importer,
 				   NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
@@ -522,6 +534,38 @@ static void pal_test_maps_share_one_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 3);
 	dma_buf_detach(dmabuf, b);
 	dma_buf_detach(dmabuf, a);
+}
+
+/*
+ * A map and its unmap at vfio's limit of 65536 ranges allocate nothing at
+ * all, counted through the allocators' tracepoints: a copy of the list, an
+ * index built per map or any other allocation on that path fails the case.
+ */
+static void pal_test_map_allocates_nothing(struct kunit *test)
+{
+	struct dma_buf_pal_imp_data imp_data = { .attrs = BIT(DMA_BUF_PAL_MMIO) };
+	struct dma_buf_mapping_match imp = dma_buf_pal_import(&imp_data);
+	struct dmabuf_alloc_count *count = dmabuf_alloc_counter(test);
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+	struct dma_buf *dmabuf;
+
+	dmabuf = pal_export_many(test, 65536);
+	attach = dma_buf_mapping_attach(dmabuf, ctx->dev, &imp, 1,
+					&pal_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dmabuf_alloc_count_begin(count);
+	pal = pal_map_locked(attach);
+	if (!IS_ERR_OR_NULL(pal))
+		pal_unmap_locked(attach, pal);
+	dmabuf_alloc_count_end(count);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, pal);
+	kunit_info(test, "map + unmap of 65536 ranges: %lu allocations, largest %zu bytes\n",
+		   count->nr, count->largest);
+	KUNIT_EXPECT_EQ(test, count->nr, 0);
+	KUNIT_EXPECT_LE(test, count->largest, PAGE_SIZE);
+	dma_buf_detach(dmabuf, attach);
 }
 
 static void pal_test_forged_request(struct kunit *test)
@@ -646,7 +690,7 @@ static void pal_test_second_list_refused(struct kunit *test)
 	/* With none out, the exporter may hand out another list. */
 	pal = pal_map_locked(attach);
 	KUNIT_EXPECT_PTR_EQ(test, pal, (const struct dma_buf_pal *)ctx->other);
-	if (!IS_ERR(pal))
+	if (!IS_ERR_OR_NULL(pal))
 		pal_unmap_locked(attach, pal);
 	KUNIT_EXPECT_EQ(test, pal_refs(ctx->other), 1);
 	dma_buf_detach(ctx->dmabuf, attach);
@@ -781,6 +825,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_revoke),
 	KUNIT_CASE(pal_test_exporter_put_first),
 	KUNIT_CASE(pal_test_maps_share_one_list),
+	KUNIT_CASE(pal_test_map_allocates_nothing),
 	KUNIT_CASE(pal_test_forged_request),
 	KUNIT_CASE(pal_test_static_importer_refused),
 	KUNIT_CASE(pal_test_unmap_without_map),

@@ -11,6 +11,13 @@ TOOLING_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 REPO_DIR=$(dirname "$TOOLING_DIR")
 # Everything big lives outside the repository and is reused across runs.
 CACHE_DIR=${DMABUF_MT_CACHE:-$HOME/.cache/dmabuf-maptypes}
+# ccache's depend mode for every build the scripts start (kbuild, kunit.py):
+# on a miss the compiler runs once and ccache takes the headers from the
+# dependency file kbuild always asks for, instead of running the
+# preprocessor first to hash its output; hits still come from the direct
+# mode, also for entries stored without it. Eight xe objects of the x86_64
+# kernel from an empty cache: 15.6 s against 18.3 s.
+export CCACHE_DEPEND=1
 BASE_VERSION=${BASE_VERSION:-7.3.4-1~bpo13+1}
 BASE_PKG=linux-source-7.3
 BASE_SUITE=trixie-backports

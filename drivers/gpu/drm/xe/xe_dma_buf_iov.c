@@ -31,12 +31,16 @@
  * type: it receives ranges of the VF BAR, and reaches the memory directly in
  * its own VRAM instead of through a PCIe mapping of the BAR.
  *
- * On each map, the PF holds the VF's LMEM object with
- * xe_gt_sriov_pf_config_hold_lmem(): a reference to it, and a count of
- * imports that makes any change of the VF's LMEM provisioning fail with
- * -EBUSY until the map is undone, so that the memory stays the VF's. Then
- * it translates each range into device physical addresses inside that
- * object. A range must lie wholly inside the VF's LMEM, its last page
+ When the PF provisions a VF's LMEM object, it also records where the
+ * object lies in VRAM: xe_dma_buf_iov_lmem_table_create() walks it once
+ * into a table of the pieces that are contiguous in VRAM, which lives as
+ * long as the provisioning. On each map, the PF holds the VF's LMEM object
+ * and that table with xe_gt_sriov_pf_config_hold_lmem(): a reference to
+ * the object, and a count of imports that makes any change of the VF's
+ * LMEM provisioning fail with -EBUSY until the map is undone, so that the
+ * memory stays the VF's. Then it translates each range into device
+ * physical addresses inside that object, with one binary search in the
+ * table per range. A range must lie wholly inside the VF's LMEM, its last page
  * included: a VF must never reach another VF's memory, or anything else,
  * through a dma-buf, so any other range fails the map with -EPERM and is
  * logged once. The hold is dropped when the map is undone, at the next
@@ -51,17 +55,21 @@
  * another device, the import goes through the sg_table path as before.
  */
 
-/* Hold @vfid's LMEM object; a hook for the KUnit tests. */
-static struct xe_bo *xe_dma_buf_iov_lmem_get(struct xe_device *xe,
-					     unsigned int vfid)
+/*
+ * Hold @vfid's LMEM object, and set *@table to its block table; a hook for
+ * the KUnit tests.
+ */
+static struct xe_bo *
+xe_dma_buf_iov_lmem_get(struct xe_device *xe, unsigned int vfid,
+			const struct xe_dma_buf_iov_lmem_table **table)
 {
-	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_get, xe, vfid);
+	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_get, xe, vfid, table);
 
 	/* Without SR-IOV there is no VF and no PF config to look it up in. */
 	if (!IS_ENABLED(CONFIG_PCI_IOV))
 		return NULL;
 	return xe_gt_sriov_pf_config_hold_lmem(xe_device_get_root_tile(xe)->primary_gt,
-					       vfid);
+					       vfid, table);
 }
 
 static void xe_dma_buf_iov_lmem_put(struct xe_device *xe, unsigned int vfid,
@@ -89,8 +97,8 @@ static int xe_dma_buf_iov_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
 				   cur, base);
 
 	/*
-	 * Read without @lmem's reservation lock: the PF created it pinned,
-	 * and the hold keeps it provisioned, so its resource does not change.
+	 * Read without @lmem's reservation lock: the PF created it pinned and
+	 * calls this while it provisions it, so its resource does not change.
 	 */
 	if (!res || !mem_type_is_vram(res->mem_type))
 		return -EIO;
@@ -115,6 +123,19 @@ struct xe_dma_buf_iov_block {
 	u64 offset;	/* into the LMEM object */
 	u64 dpa;	/* device physical address of that offset */
 	u64 len;
+};
+
+/**
+ * struct xe_dma_buf_iov_lmem_table - where a VF's LMEM object lies in VRAM
+ * @size: the size of the LMEM object, in bytes.
+ * @nr: the number of entries in @blocks, at least one.
+ * @blocks: the pieces of the object that are contiguous in VRAM, in the
+ *	object's order, covering it without gaps.
+ */
+struct xe_dma_buf_iov_lmem_table {
+	u64 size;
+	unsigned int nr;
+	struct xe_dma_buf_iov_block blocks[] __counted_by(nr);
 };
 
 /*
@@ -158,18 +179,64 @@ static long xe_dma_buf_iov_lmem_blocks(struct xe_bo *lmem,
 	return n;
 }
 
-/* The block of @blocks (@nr of them, in LMEM order) holding @offset. */
-static unsigned int
-xe_dma_buf_iov_find_block(const struct xe_dma_buf_iov_block *blocks,
-			  unsigned int nr, u64 offset)
+/**
+ * xe_dma_buf_iov_lmem_table_create() - Record where an LMEM object lies in VRAM
+ * @lmem: a VF's LMEM object, pinned in VRAM
+ *
+ * Walks @lmem once into a table of its pieces that are contiguous in VRAM,
+ * for xe_dma_buf_iov_translate(). The PF makes it when it provisions the
+ * object and keeps it as long as the provisioning (see
+ * xe_gt_sriov_pf_config_hold_lmem()), so that a map does not walk the
+ * object again.
+ *
+ * Return: the table, to be freed with xe_dma_buf_iov_lmem_table_free(), or
+ * an error pointer: -ENOMEM, or -EIO if @lmem is not in VRAM or a piece of
+ * it is not page aligned.
+ */
+struct xe_dma_buf_iov_lmem_table *
+xe_dma_buf_iov_lmem_table_create(struct xe_bo *lmem)
 {
-	unsigned int lo = 0, hi = nr;
+	struct xe_dma_buf_iov_lmem_table *table;
+	long nr;
+
+	nr = xe_dma_buf_iov_lmem_blocks(lmem, NULL);
+	if (nr < 0)
+		return ERR_PTR(nr);
+	if (!nr || nr > UINT_MAX)
+		return ERR_PTR(-EIO);
+	table = kvmalloc(struct_size(table, blocks, nr), GFP_KERNEL);
+	if (!table)
+		return ERR_PTR(-ENOMEM);
+	table->nr = nr;
+	table->size = xe_bo_size(lmem);
+	if (xe_dma_buf_iov_lmem_blocks(lmem, table->blocks) != nr) {
+		kvfree(table);
+		return ERR_PTR(-EIO);
+	}
+	return table;
+}
+
+/**
+ * xe_dma_buf_iov_lmem_table_free() - Free a table of xe_dma_buf_iov_lmem_table_create()
+ * @table: the table, or NULL
+ */
+void xe_dma_buf_iov_lmem_table_free(struct xe_dma_buf_iov_lmem_table *table)
+{
+	kvfree(table);
+}
+
+/* The block of @table holding @offset, which is inside the object. */
+static unsigned int
+xe_dma_buf_iov_find_block(const struct xe_dma_buf_iov_lmem_table *table,
+			  u64 offset)
+{
+	unsigned int lo = 0, hi = table->nr;
 
 	/* The last block whose offset is at most @offset. */
 	while (hi - lo > 1) {
 		unsigned int mid = lo + (hi - lo) / 2;
 
-		if (blocks[mid].offset <= offset)
+		if (table->blocks[mid].offset <= offset)
 			lo = mid;
 		else
 			hi = mid;
@@ -178,14 +245,13 @@ xe_dma_buf_iov_find_block(const struct xe_dma_buf_iov_block *blocks,
 }
 
 /*
- * Translate @iov through the @nr @blocks of an LMEM object of @lmem_size
- * bytes: count the entries of the map into *@count, and with @map, write
- * them too, each range in power-of-two pieces. One binary search per range,
- * then block by block. Returns 0, -EIO if the blocks end before a range
- * does, or -EPERM with the offending range in *@bad.
+ * Translate @iov through @table: count the entries of the map into *@count,
+ * and with @map, write them too, each range in power-of-two pieces. One
+ * binary search per range, then block by block. Returns 0, -EIO if the
+ * blocks end before a range does, or -EPERM with the offending range in
+ * *@bad.
  */
-static int xe_dma_buf_iov_walk(const struct xe_dma_buf_iov_block *blocks,
-			       unsigned int nr, u64 lmem_size,
+static int xe_dma_buf_iov_walk(const struct xe_dma_buf_iov_lmem_table *table,
 			       struct dma_buf_iov *iov,
 			       struct xe_dma_buf_iov_map *map,
 			       unsigned long *count, const struct range **bad)
@@ -199,15 +265,16 @@ static int xe_dma_buf_iov_walk(const struct xe_dma_buf_iov_block *blocks,
 		unsigned int b;
 
 		/* Exact bounds: the start and the last byte, no rounding. */
-		if (r->start >= lmem_size || r->end >= lmem_size) {
+		if (r->start >= table->size || r->end >= table->size) {
 			*bad = r;
 			return -EPERM;
 		}
-		b = xe_dma_buf_iov_find_block(blocks, nr, offset);
-		for (; left && b < nr; b++) {
-			u64 in = offset - blocks[b].offset;
-			u64 len = min(blocks[b].len - in, left);
-			u64 dpa = blocks[b].dpa + in;
+		b = xe_dma_buf_iov_find_block(table, offset);
+		for (; left && b < table->nr; b++) {
+			const struct xe_dma_buf_iov_block *blk = &table->blocks[b];
+			u64 in = offset - blk->offset;
+			u64 len = min(blk->len - in, left);
+			u64 dpa = blk->dpa + in;
 
 			offset += len;
 			left -= len;
@@ -257,28 +324,28 @@ static bool xe_dma_buf_iov_fits_vram_pages(struct xe_device *xe,
  *
  * Holds the VF's LMEM object (see xe_gt_sriov_pf_config_hold_lmem()) and
  * translates every range into device physical addresses inside it, refusing
- * any range that is not wholly inside it. The object's blocks are walked
- * once into a table; each range then costs one binary search in it plus
- * the map entries it makes, whatever the order or overlap of the ranges,
- * and the map is allocated once, at its exact size.
+ * any range that is not wholly inside it. The object's block table was made
+ * when the VF's LMEM was provisioned (xe_dma_buf_iov_lmem_table_create());
+ * each range costs one binary search in it plus the map entries it makes,
+ * whatever the order or overlap of the ranges. The map is the only
+ * allocation, made once, at its exact size.
  *
  * Return: the map, to be released with xe_dma_buf_iov_put(), or an error
  * pointer: -EPERM for an unknown VF, another BAR, or a range outside the
  * VF's LMEM (logged once), -EINVAL for a range that is not aligned to the
  * platform's VRAM page size (64K where needed; logged once), -E2BIG for
  * ranges that would need a map of more than INT_MAX bytes, -ENOMEM, or -EIO
- * if the LMEM object could not be walked.
+ * if the block table does not cover a range (not expected).
  */
 struct xe_dma_buf_iov_map *
 xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 			 struct dma_buf_iov *iov)
 {
-	struct xe_dma_buf_iov_block *blocks;
+	const struct xe_dma_buf_iov_lmem_table *table = NULL;
 	const struct range *bad = NULL;
 	struct xe_dma_buf_iov_map *map;
 	unsigned long count;
 	struct xe_bo *lmem;
-	long nr;
 	int ret;
 
 	if (!vfid || vfid > xe_sriov_pf_get_totalvfs(xe) || iov->bar != LMEM_BAR)
@@ -290,7 +357,7 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 		return ERR_PTR(-EINVAL);
 	}
 
-	lmem = xe_dma_buf_iov_lmem_get(xe, vfid);
+	lmem = xe_dma_buf_iov_lmem_get(xe, vfid, &table);
 	if (!lmem) {
 		drm_notice_once(&xe->drm, "VF%u has no LMEM: dma-buf import refused\n",
 				vfid);
@@ -298,51 +365,30 @@ xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 	}
 
 	/*
-	 * The LMEM object's blocks once, then the ranges twice: to count the
-	 * map's entries, and to write them into a map of exactly that size.
-	 * The cost is one binary search per range plus the entries written,
-	 * whatever the order or the overlap of the ranges.
+	 * The ranges twice: to count the map's entries, and to write them
+	 * into a map of exactly that size.
 	 */
-	nr = xe_dma_buf_iov_lmem_blocks(lmem, NULL);
-	if (nr <= 0 || nr > UINT_MAX) {
-		ret = nr < 0 ? nr : -EIO;
-		goto err_put;
-	}
-	blocks = kvmalloc_array(nr, sizeof(*blocks), GFP_KERNEL);
-	if (!blocks) {
-		ret = -ENOMEM;
-		goto err_put;
-	}
-	if (xe_dma_buf_iov_lmem_blocks(lmem, blocks) != nr) {
-		ret = -EIO;
-		goto err_free;
-	}
-	ret = xe_dma_buf_iov_walk(blocks, nr, xe_bo_size(lmem), iov, NULL,
-				  &count, &bad);
+	ret = xe_dma_buf_iov_walk(table, iov, NULL, &count, &bad);
 	if (ret)
-		goto err_free;
+		goto err_put;
 	/* Userspace chooses the ranges: refuse what kvmalloc() would warn about. */
 	if (count > (INT_MAX - sizeof(*map)) / sizeof(map->addr[0])) {
 		ret = -E2BIG;
-		goto err_free;
+		goto err_put;
 	}
 	map = kvmalloc(struct_size(map, addr, count), GFP_KERNEL | __GFP_NOWARN);
 	if (!map) {
 		ret = -ENOMEM;
-		goto err_free;
+		goto err_put;
 	}
 	map->iov = NULL;
 	map->xe = xe;
 	map->vfid = vfid;
 	map->nr = count;
-	xe_dma_buf_iov_walk(blocks, nr, xe_bo_size(lmem), iov, map, &count,
-			    &bad);
-	kvfree(blocks);
+	xe_dma_buf_iov_walk(table, iov, map, &count, &bad);
 	map->lmem = lmem;
 	return map;
 
-err_free:
-	kvfree(blocks);
 err_put:
 	if (ret == -EPERM)
 		drm_notice_once(&xe->drm,

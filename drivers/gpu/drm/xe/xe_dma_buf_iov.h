@@ -14,6 +14,7 @@ struct dma_buf_attachment;
 struct dma_buf_iov;
 struct xe_bo;
 struct xe_device;
+struct xe_dma_buf_iov_lmem_table;
 
 /**
  * struct xe_dma_buf_iov_map - an imported VF dma-buf as the PF's GPU sees it
@@ -38,6 +39,9 @@ struct xe_dma_buf_iov_map {
 };
 
 bool xe_dma_buf_iov_supported(struct xe_device *xe);
+struct xe_dma_buf_iov_lmem_table *
+xe_dma_buf_iov_lmem_table_create(struct xe_bo *lmem);
+void xe_dma_buf_iov_lmem_table_free(struct xe_dma_buf_iov_lmem_table *table);
 struct xe_dma_buf_iov_map *
 xe_dma_buf_iov_translate(struct xe_device *xe, unsigned int vfid,
 			 struct dma_buf_iov *iov);

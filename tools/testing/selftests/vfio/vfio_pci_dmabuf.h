@@ -11,16 +11,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/ioctl.h>
 
 #include <linux/iommufd.h>
-#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include <libvfio.h>
@@ -93,26 +94,80 @@ static inline int dmabuf_unmap(struct iommu *iommu, __u64 iova,
 }
 
 /*
- * The first memory BAR of @device of at least two pages that can be
- * mmap()ed: its index into *@bar and its size into *@size. False if there
- * is none.
+ * The first memory BAR of the vfio device @device_fd of at least two pages
+ * that can be mmap()ed: its index into *@bar and its size into *@size.
+ * False if there is none.
  */
-static inline bool dmabuf_find_bar(struct vfio_pci_device *device,
-				   size_t page_size, __u32 *bar, __u64 *size)
+static inline bool dmabuf_find_bar(int device_fd, size_t page_size,
+				   __u32 *bar, __u64 *size)
 {
-	__u32 i;
+	struct vfio_region_info info = { .argsz = sizeof(info) };
 
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		struct vfio_region_info *info = &device->bars[i].info;
-
-		if (info->size >= 2 * page_size &&
-		    (info->flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-			*bar = i;
-			*size = info->size;
+	for (info.index = VFIO_PCI_BAR0_REGION_INDEX;
+	     info.index <= VFIO_PCI_BAR5_REGION_INDEX; info.index++) {
+		if (ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, &info))
+			continue;
+		if (info.size >= 2 * page_size &&
+		    (info.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+			*bar = info.index;
+			*size = info.size;
 			return true;
 		}
 	}
 	return false;
+}
+
+/*
+ * Whether the PCI device @bdf is an SR-IOV VF; if so, and @pf is not NULL,
+ * its PF's address into @pf (@size bytes).
+ */
+static inline bool dmabuf_device_pf(const char *bdf, char *pf, size_t size)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	if (pf)
+		snprintf(pf, size, "%s",
+			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	return true;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static inline __u64 dmabuf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Copy debugfs' line for the first attachment that negotiated the IOMMU
+ * domain type, without its leading tabs, into @out; false if there is none
+ * or no debugfs.
+ */
+static inline bool dmabuf_bufinfo_domain_line(char *out, size_t size)
+{
+	bool found = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen(DMABUF_BUFINFO, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "mapping: domain ")) {
+			snprintf(out, size, "%s", line + strspn(line, "\t"));
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
 }
 
 /* The lists iommufd's attachments hold, from debugfs; -1 without it. */

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
@@ -55,14 +54,6 @@ struct race {
 	char error[160];
 	pthread_mutex_t lock;
 };
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static void race_error(struct race *r, const char *what, int err)
 {
@@ -113,7 +104,7 @@ static void *mapper(void *p)
 	int ret;
 
 	for (i = 0; !atomic_load(&r->stop); i++) {
-		atomic_store(&r->op_start[1], now_ns());
+		atomic_store(&r->op_start[1], dmabuf_now_ns());
 		ret = map_unmap(r, r->dfd[i & 1], r->size[i & 1]);
 		atomic_store(&r->op_start[1], 0);
 		if (ret) {
@@ -133,7 +124,7 @@ static void *exporter(void *p)
 	int dfd, ret;
 
 	for (i = 0; !atomic_load(&r->stop); i++) {
-		atomic_store(&r->op_start[2], now_ns());
+		atomic_store(&r->op_start[2], dmabuf_now_ns());
 		dfd = export(r, i & 1 ? RACE_RANGES : 1, &size);
 		if (dfd < 0) {
 			race_error(r, "export", errno);
@@ -159,7 +150,7 @@ static void *revoker(void *p)
 	int ret;
 
 	for (i = 0; i < r->revocations && !atomic_load(&r->stop); i++) {
-		t = now_ns();
+		t = dmabuf_now_ns();
 		atomic_store(&r->op_start[0], t);
 		if (i % RACE_RESET_EVERY == RACE_RESET_EVERY - 1) {
 			ret = __vfio_pci_device_reset(r->device);
@@ -170,7 +161,7 @@ static void *revoker(void *p)
 			vfio_pci_cmd_set(r->device, PCI_COMMAND_MEMORY);
 			ret = 0;
 		}
-		ns = now_ns() - t;
+		ns = dmabuf_now_ns() - t;
 		atomic_store(&r->op_start[0], 0);
 		atomic_store(&r->done_revocations, i + 1);
 		if (ns > r->longest_ns)
@@ -199,7 +190,7 @@ FIXTURE_SETUP(vfio_pci_dmabuf_race_test)
 	r->revocations = env ? strtoul(env, NULL, 10) : 1000;
 	r->iommu = iommu_init("iommufd");
 	r->device = vfio_pci_device_init(device_bdf, r->iommu);
-	if (!dmabuf_find_bar(r->device, page_size, &r->bar, &r->bar_size))
+	if (!dmabuf_find_bar(r->device->fd, page_size, &r->bar, &r->bar_size))
 		SKIP(return, "%s has no memory BAR of two pages or more",
 		     device_bdf);
 	r->dfd[0] = export(r, 1, &r->size[0]);
@@ -241,7 +232,7 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_race_test, revoke_under_fire, 3600)
 		bool busy = false;
 
 		usleep(100000);
-		t = now_ns();
+		t = dmabuf_now_ns();
 		for (i = 0; i < 3; i++) {
 			start = atomic_load(&r->op_start[i]);
 			busy |= start;

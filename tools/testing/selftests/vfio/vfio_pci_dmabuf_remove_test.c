@@ -38,14 +38,6 @@
 static const char *device_bdf;
 static size_t page_size;
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* Write @val to /sys/bus/pci/devices/@bdf/@file; 0 or -errno. */
 static int sysfs_write(const char *bdf, const char *file, const char *val)
 {
@@ -146,29 +138,6 @@ static void request_eventfd(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ioctl(rm->fd, VFIO_DEVICE_SET_IRQS, &irq));
 }
 
-/*
- * The first memory BAR of the device of at least two pages that can be
- * mmap()ed: its index into *@bar and its size into *@size. False if there
- * is none.
- */
-static bool find_bar(int fd, __u32 *bar, __u64 *size)
-{
-	struct vfio_region_info info = { .argsz = sizeof(info) };
-
-	for (info.index = VFIO_PCI_BAR0_REGION_INDEX;
-	     info.index <= VFIO_PCI_BAR5_REGION_INDEX; info.index++) {
-		if (ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &info))
-			continue;
-		if (info.size >= 2 * page_size &&
-		    (info.flags & VFIO_REGION_INFO_FLAG_MMAP)) {
-			*bar = info.index;
-			*size = info.size;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* A sysfs write that removes the device, made from a thread of its own. */
 struct removal {
 	const char *bdf, *file, *val;
@@ -200,12 +169,12 @@ static __u64 remove_bounded(struct __test_metadata *_metadata,
 	__u64 start, took;
 	char msg[256];
 
-	start = now_ns();
+	start = dmabuf_now_ns();
 	ASSERT_EQ(0, pthread_create(&user, NULL, answer_request, rm));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, remove_write, &w));
 	while (!atomic_load(&w.done)) {
 		usleep(10000);
-		if (now_ns() - start < REMOVE_LIMIT_S * 1000000000ULL)
+		if (dmabuf_now_ns() - start < REMOVE_LIMIT_S * 1000000000ULL)
 			continue;
 		dmabuf_dump_threads();
 		snprintf(msg, sizeof(msg),
@@ -219,7 +188,7 @@ static __u64 remove_bounded(struct __test_metadata *_metadata,
 		fflush(stdout);
 		_exit(KSFT_FAIL);
 	}
-	took = now_ns() - start;
+	took = dmabuf_now_ns() - start;
 	pthread_join(writer, NULL);
 	pthread_join(user, NULL);
 	ASSERT_EQ(0, w.ret) {
@@ -263,23 +232,14 @@ FIXTURE_SETUP(vfio_pci_dmabuf_remove_test)
 		.data_type = IOMMU_HWPT_DATA_NONE,
 	};
 	struct vfio_region_dma_range range;
-	char path[PATH_MAX], link[PATH_MAX];
 	const char *cdev;
-	ssize_t n;
 
 	self->dfd = -1;
 	self->rm.fd = -1;
 	self->rm.req_fd = -1;
 	self->taint = dmabuf_kernel_taint();
-	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn",
-			device_bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n > 0) {
-		link[n] = '\0';
-		snprintf_assert(self->pf, sizeof(self->pf), "%s",
-				strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+	if (dmabuf_device_pf(device_bdf, self->pf, sizeof(self->pf)))
 		self->numvfs = sysfs_sriov_numvfs_get(self->pf);
-	}
 
 	self->iommu = iommu_init("iommufd");
 	cdev = vfio_pci_get_cdev_path(device_bdf);
@@ -294,7 +254,7 @@ FIXTURE_SETUP(vfio_pci_dmabuf_remove_test)
 	self->hwpt_id = alloc.out_hwpt_id;
 	attach.pt_id = self->hwpt_id;
 	ASSERT_EQ(0, ioctl(self->rm.fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach));
-	if (!find_bar(self->rm.fd, &self->bar, &self->bar_size))
+	if (!dmabuf_find_bar(self->rm.fd, page_size, &self->bar, &self->bar_size))
 		SKIP(return, "%s has no memory BAR of two pages or more",
 		     device_bdf);
 	request_eventfd(_metadata, &self->rm);

@@ -5,7 +5,6 @@
  * errno of every kind of bad input.
  */
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,40 +29,6 @@
 static const char *device_bdf;
 static size_t page_size;
 
-static bool device_is_vf(void)
-{
-	char path[PATH_MAX];
-
-	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn",
-			device_bdf);
-	return access(path, F_OK) == 0;
-}
-
-#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
-
-/*
- * Copy debugfs' line for the first attachment that negotiated PAL, without
- * its leading tabs, into @out; false if there is none or no debugfs.
- */
-static bool bufinfo_domain_line(char *out, size_t size)
-{
-	bool found = false;
-	char line[256];
-	FILE *f;
-
-	f = fopen(BUFINFO, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strstr(line, "mapping: domain ")) {
-			snprintf(out, size, "%s", line + strspn(line, "\t"));
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 FIXTURE(vfio_pci_dmabuf_test) {
 	struct iommu *iommu;
 	struct vfio_pci_device *device;
@@ -76,7 +41,7 @@ FIXTURE_SETUP(vfio_pci_dmabuf_test)
 	self->iommu = iommu_init("iommufd");
 	self->device = vfio_pci_device_init(device_bdf, self->iommu);
 
-	if (!dmabuf_find_bar(self->device, page_size, &self->bar,
+	if (!dmabuf_find_bar(self->device->fd, page_size, &self->bar,
 			     &self->bar_size))
 		SKIP(return, "%s has no memory BAR of two pages or more",
 		     device_bdf);
@@ -113,14 +78,14 @@ TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 	FILE *f;
 	int dfd;
 
-	if (access(BUFINFO, R_OK))
+	if (access(DMABUF_BUFINFO, R_OK))
 		SKIP(return, "no dma_buf/bufinfo in debugfs (not mounted?)");
 
 	dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
 	ASSERT_LE(0, dfd);
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
 
-	f = fopen(BUFINFO, "r");
+	f = fopen(DMABUF_BUFINFO, "r");
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
 		if (strstr(line, "mapping:") || strstr(line, "candidates:"))
@@ -128,7 +93,7 @@ TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 	}
 	fclose(f);
 	/* The core mapped the buffer into iommufd's one domain, from PAL. */
-	ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
+	ASSERT_TRUE(dmabuf_bufinfo_domain_line(line, sizeof(line)));
 	ASSERT_NE(NULL, strstr(line, "(1 mapped, 0 invalidated) converted from pal"));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
@@ -162,9 +127,9 @@ static void expect_bufinfo(struct __test_metadata *_metadata, const char *when,
 {
 	char line[256];
 
-	if (access(BUFINFO, R_OK))
+	if (access(DMABUF_BUFINFO, R_OK))
 		return;
-	ASSERT_TRUE(bufinfo_domain_line(line, sizeof(line)));
+	ASSERT_TRUE(dmabuf_bufinfo_domain_line(line, sizeof(line)));
 	ksft_print_msg("bufinfo %s: %s", when, line);
 	ASSERT_NE(NULL, strstr(line, what));
 }
@@ -190,14 +155,14 @@ TEST_F(vfio_pci_dmabuf_test, revoke_memory_disable)
 
 	vfio_pci_cmd_clear(self->device, PCI_COMMAND_MEMORY);
 	expect_bufinfo(_metadata, "after memory disable", "(0 mapped, ");
-	if (!device_is_vf()) {
+	if (!dmabuf_device_pf(device_bdf, NULL, 0)) {
 		ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, self->bar_size,
 					 &iova2));
 		ASSERT_EQ(ENODEV, errno);
 		vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
 	}
 	ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova2));
-	if (device_is_vf())
+	if (dmabuf_device_pf(device_bdf, NULL, 0))
 		vfio_pci_cmd_set(self->device, PCI_COMMAND_MEMORY);
 
 	/* The revoked mapping can still be unmapped. */

@@ -33,6 +33,8 @@ struct iov_test {
 	struct xe_bo lmem[TEST_MAX_VFS + 1];
 	/* Each VF's LMEM blocks in VRAM, as a cursor walks them. */
 	struct drm_pagemap_addr *blocks[TEST_MAX_VFS + 1];
+	/* Each VF's block table, made once as provisioning makes it. */
+	struct xe_dma_buf_iov_lmem_table *table[TEST_MAX_VFS + 1];
 	/* The LMEM objects are not in VRAM. */
 	bool not_vram;
 	/* The real PF config holds the LMEM objects (use_pf_config()). */
@@ -53,7 +55,9 @@ static struct iov_test *iov_test_of(struct kunit *test)
 	return test->priv;
 }
 
-static struct xe_bo *fake_lmem_get(struct xe_device *xe, unsigned int vfid)
+static struct xe_bo *
+fake_lmem_get(struct xe_device *xe, unsigned int vfid,
+	      const struct xe_dma_buf_iov_lmem_table **table)
 {
 	struct iov_test *t = iov_test_of(kunit_get_current_test());
 
@@ -62,6 +66,7 @@ static struct xe_bo *fake_lmem_get(struct xe_device *xe, unsigned int vfid)
 	if (vfid == 3 || !xe_bo_size(&t->lmem[vfid]))
 		return NULL;
 	t->gets++;
+	*table = t->table[vfid];
 	return &t->lmem[vfid];
 }
 
@@ -119,7 +124,13 @@ static u64 expected_dpa(unsigned int vfid, u64 offset)
 	       offset % TEST_PG(TEST_BLOCK_PAGES);
 }
 
-/* A fake PF whose VFs each have @lmem_size bytes of LMEM. */
+KUNIT_DEFINE_ACTION_WRAPPER(iov_table_free, xe_dma_buf_iov_lmem_table_free,
+			    struct xe_dma_buf_iov_lmem_table *);
+
+/*
+ * A fake PF whose VFs each have @lmem_size bytes of LMEM, with the block
+ * table provisioning makes for each.
+ */
 static int iov_test_setup(struct kunit *test, u64 lmem_size, u64 block_size)
 {
 	struct xe_pci_fake_data fake = {
@@ -150,6 +161,15 @@ static int iov_test_setup(struct kunit *test, u64 lmem_size, u64 block_size)
 	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_get, fake_lmem_get);
 	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_put, fake_lmem_put);
 	kunit_activate_static_stub(test, xe_dma_buf_iov_lmem_first, fake_lmem_first);
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
+		t->table[vfid] = xe_dma_buf_iov_lmem_table_create(&t->lmem[vfid]);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->table[vfid]);
+		KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, iov_table_free,
+								   t->table[vfid]));
+	}
+	/* Two walks for each table: its blocks counted, then listed. */
+	KUNIT_ASSERT_EQ(test, t->walks, 2 * TEST_MAX_VFS);
+	t->walks = 0;
 	return 0;
 }
 
@@ -289,8 +309,9 @@ static void more_pieces_than_guessed(struct kunit *test)
 
 /*
  * 65536 overlapping one-page ranges in a scattered order, as vfio-pci
- * accepts them: the LMEM object is walked twice in all (its blocks counted,
- * then listed), not once per range, and each range makes exactly its entry.
+ * accepts them: the map looks the LMEM object up once and never walks it
+ * (the block table made at provisioning serves every range), and each range
+ * makes exactly its entry.
  */
 static void many_overlapping_ranges(struct kunit *test)
 {
@@ -309,10 +330,10 @@ static void many_overlapping_ranges(struct kunit *test)
 	iov = make_iov(test, LMEM_BAR, r, nr);
 	kvfree(r);
 
-	t->walks = 0;
 	map = xe_dma_buf_iov_translate(t->xe, 1, iov);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
-	KUNIT_EXPECT_EQ(test, t->walks, 2);
+	KUNIT_EXPECT_EQ(test, t->walks, 0);
+	KUNIT_EXPECT_EQ(test, t->lookups, 1);
 	KUNIT_ASSERT_EQ(test, map->nr, nr);
 	for (i = 0; i < nr; i++)
 		if (map->addr[i].order ||
@@ -378,17 +399,21 @@ static void needs_64k_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->gets, t->puts);
 }
 
+/*
+ * An LMEM object that is not in VRAM gets no block table: provisioning
+ * fails with the table's error, so no import can hold that object.
+ */
 static void lmem_not_in_vram(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
-	const struct range r[] = { { TEST_PG(0), TEST_PG(1) - 1 } };
-	struct xe_dma_buf_iov_map *map;
+	struct xe_dma_buf_iov_lmem_table *table;
 
 	t->not_vram = true;
-	map = xe_dma_buf_iov_translate(t->xe, 1, make_iov(test, LMEM_BAR, r, 1));
-	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EIO);
-	KUNIT_EXPECT_EQ(test, t->gets, 1);
-	KUNIT_EXPECT_EQ(test, t->puts, 1);
+	table = xe_dma_buf_iov_lmem_table_create(&t->lmem[1]);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(table), -EIO);
+	if (!IS_ERR(table))
+		xe_dma_buf_iov_lmem_table_free(table);
+	KUNIT_EXPECT_EQ(test, t->walks, 1);
 }
 
 struct refusal {
@@ -482,6 +507,7 @@ static void use_pf_config(struct kunit *test, struct iov_test *t)
 		if (vfid == 3)
 			continue;
 		vf_config(t, vfid)->lmem_obj = lmem;
+		vf_config(t, vfid)->lmem_table = t->table[vfid];
 		vf_config(t, vfid)->lmem_importable = true;
 	}
 	kunit_deactivate_static_stub(test, xe_dma_buf_iov_lmem_get);
@@ -633,6 +659,26 @@ static void import_refused_after_unprovisioning(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
 	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
 	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+}
+
+/*
+ * An LMEM object without a block table (provisioned where the PF does not
+ * import VF dma-bufs) cannot be held: the map would have nothing to
+ * translate through.
+ */
+static void import_refused_without_table(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	struct xe_dma_buf_iov_map *map;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	vf_config(t, 1)->lmem_table = NULL;
+	map = hold_first_page(test, t, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(map), -EPERM);
+	KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+	KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->walks, 0);
 }
 
 /*
@@ -1058,6 +1104,7 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(bulk_provisioning_refused_while_one_imported),
 	KUNIT_CASE(import_waits_for_provisioning),
 	KUNIT_CASE(import_refused_after_unprovisioning),
+	KUNIT_CASE(import_refused_without_table),
 	KUNIT_CASE(lock_order_against_provisioning),
 	KUNIT_CASE(each_vf_lands_in_its_own_lmem),
 	KUNIT_CASE(vf_buffer_past_its_lmem_refused),

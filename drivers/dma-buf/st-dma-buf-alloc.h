@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What a stretch of a dma-buf KUnit case allocates, counted through the
+ * kmalloc and kmem_cache_alloc tracepoints for the task that runs the case:
+ * every slab and large kmalloc allocation passes through one of them, and so
+ * does every vmalloc (its area is kmalloc'd).
+ */
+#ifndef __ST_DMA_BUF_ALLOC_H__
+#define __ST_DMA_BUF_ALLOC_H__
+
+#include <kunit/test.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <trace/events/kmem.h>
+
+/**
+ * struct dmabuf_alloc_count - the allocations of one task, while counting
+ * @task: the task whose allocations count.
+ * @counting: set between dmabuf_alloc_count_begin() and _end().
+ * @nr: the number of allocations.
+ * @largest: the largest of them, in bytes (what the allocator gave).
+ */
+struct dmabuf_alloc_count {
+	struct task_struct *task;
+	bool counting;
+	unsigned long nr;
+	size_t largest;
+};
+
+static inline void dmabuf_alloc_note(struct dmabuf_alloc_count *c, size_t size)
+{
+	if (!READ_ONCE(c->counting) || current != c->task)
+		return;
+	c->nr++;
+	c->largest = max(c->largest, size);
+}
+
+static inline void dmabuf_alloc_kmalloc(void *data, unsigned long call_site,
+					const void *ptr, size_t bytes_req,
+					size_t bytes_alloc, gfp_t gfp_flags,
+					int node)
+{
+	dmabuf_alloc_note(data, max(bytes_req, bytes_alloc));
+}
+
+static inline void dmabuf_alloc_cache(void *data, unsigned long call_site,
+				      const void *ptr, struct kmem_cache *s,
+				      gfp_t gfp_flags, int node)
+{
+	dmabuf_alloc_note(data, kmem_cache_size(s));
+}
+
+static inline void dmabuf_alloc_kmalloc_off(void *c)
+{
+	unregister_trace_kmalloc(dmabuf_alloc_kmalloc, c);
+	tracepoint_synchronize_unregister();
+}
+
+static inline void dmabuf_alloc_cache_off(void *c)
+{
+	unregister_trace_kmem_cache_alloc(dmabuf_alloc_cache, c);
+	tracepoint_synchronize_unregister();
+}
+
+/*
+ * A counter of the current task's allocations, not counting yet. Skips the
+ * case without CONFIG_TRACEPOINTS. The probes go when the case ends, even
+ * if an assertion ends it early.
+ */
+static inline struct dmabuf_alloc_count *dmabuf_alloc_counter(struct kunit *test)
+{
+	struct dmabuf_alloc_count *c;
+
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "counting allocations needs CONFIG_TRACEPOINTS");
+	c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->task = current;
+	KUNIT_ASSERT_EQ(test, 0, register_trace_kmalloc(dmabuf_alloc_kmalloc, c));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dmabuf_alloc_kmalloc_off, c));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_kmem_cache_alloc(dmabuf_alloc_cache, c));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dmabuf_alloc_cache_off, c));
+	return c;
+}
+
+static inline void dmabuf_alloc_count_begin(struct dmabuf_alloc_count *c)
+{
+	c->nr = 0;
+	c->largest = 0;
+	WRITE_ONCE(c->counting, true);
+}
+
+static inline void dmabuf_alloc_count_end(struct dmabuf_alloc_count *c)
+{
+	WRITE_ONCE(c->counting, false);
+}
+
+#endif
