@@ -64,26 +64,44 @@ static bool device_exists(const char *bdf)
 	return access(path, F_OK) == 0;
 }
 
-/* Bind @bdf to vfio-pci, from whatever driver it has; 0 or -errno. */
+/* Whether @bdf is bound to vfio-pci. */
+static bool on_vfio_pci(const char *bdf)
+{
+	char *driver = sysfs_driver_get(bdf);
+	bool ret = driver && !strcmp(driver, "vfio-pci");
+
+	free(driver);
+	return ret;
+}
+
+/*
+ * Bind @bdf to vfio-pci, from whatever driver it has, and check that it is:
+ * a write to drivers_probe succeeds even when no driver took the device, so
+ * the probe is asked again, for up to 10 s. 0, -ETIMEDOUT if the device is
+ * still not on vfio-pci, or -errno of a sysfs write.
+ */
 static int bind_vfio_pci(const char *bdf)
 {
 	char *driver = sysfs_driver_get(bdf);
-	int ret = 0;
+	int ret = 0, i;
 
 	if (driver && strcmp(driver, "vfio-pci"))
 		ret = sysfs_write(bdf, "driver/unbind", bdf);
-	if (!ret && (!driver || strcmp(driver, "vfio-pci"))) {
-		ret = sysfs_write(bdf, "driver_override", "vfio-pci");
-		if (!ret) {
-			int fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
-
-			if (fd < 0 || write(fd, bdf, strlen(bdf)) < 0)
-				ret = -errno;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
 	free(driver);
+	if (!ret)
+		ret = sysfs_write(bdf, "driver_override", "vfio-pci");
+	for (i = 0; !ret && i < 100 && !on_vfio_pci(bdf); i++) {
+		int fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
+
+		if (fd < 0 || write(fd, bdf, strlen(bdf)) < 0)
+			ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (!ret && !on_vfio_pci(bdf))
+			usleep(100000);
+	}
+	if (!ret && !on_vfio_pci(bdf))
+		ret = -ETIMEDOUT;
 	return ret;
 }
 
