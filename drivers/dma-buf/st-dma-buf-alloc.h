@@ -21,20 +21,48 @@
  * @counting: set between dmabuf_alloc_count_begin() and _end().
  * @nr: the number of allocations.
  * @largest: the largest of them, in bytes (what the allocator gave).
+ * @failed_site: the call site of the last allocation that failed, or 0.
+ * @sites: if set, the distinct call sites of the allocations that did not
+ *	fail go there, up to @max_sites of them.
+ * @nr_sites: the distinct call sites seen; more than @max_sites when some
+ *	did not fit in @sites.
+ * @max_sites: the entries @sites has room for.
  */
 struct dmabuf_alloc_count {
 	struct task_struct *task;
 	bool counting;
 	unsigned long nr;
 	size_t largest;
+	unsigned long failed_site;
+	unsigned long *sites;
+	unsigned int nr_sites, max_sites;
 };
 
-static inline void dmabuf_alloc_note(struct dmabuf_alloc_count *c, size_t size)
+static inline void dmabuf_alloc_site(struct dmabuf_alloc_count *c,
+				     unsigned long call_site)
+{
+	unsigned int i;
+
+	for (i = 0; i < min(c->nr_sites, c->max_sites); i++)
+		if (c->sites[i] == call_site)
+			return;
+	if (c->nr_sites < c->max_sites)
+		c->sites[c->nr_sites] = call_site;
+	c->nr_sites++;
+}
+
+static inline void dmabuf_alloc_note(struct dmabuf_alloc_count *c,
+				     unsigned long call_site, const void *ptr,
+				     size_t size)
 {
 	if (!READ_ONCE(c->counting) || current != c->task)
 		return;
 	c->nr++;
 	c->largest = max(c->largest, size);
+	if (!ptr)
+		c->failed_site = call_site;
+	else if (c->sites)
+		dmabuf_alloc_site(c, call_site);
 }
 
 static inline void dmabuf_alloc_kmalloc(void *data, unsigned long call_site,
@@ -42,14 +70,14 @@ static inline void dmabuf_alloc_kmalloc(void *data, unsigned long call_site,
 					size_t bytes_alloc, gfp_t gfp_flags,
 					int node)
 {
-	dmabuf_alloc_note(data, max(bytes_req, bytes_alloc));
+	dmabuf_alloc_note(data, call_site, ptr, max(bytes_req, bytes_alloc));
 }
 
 static inline void dmabuf_alloc_cache(void *data, unsigned long call_site,
 				      const void *ptr, struct kmem_cache *s,
 				      gfp_t gfp_flags, int node)
 {
-	dmabuf_alloc_note(data, kmem_cache_size(s));
+	dmabuf_alloc_note(data, call_site, ptr, kmem_cache_size(s));
 }
 
 static inline void dmabuf_alloc_kmalloc_off(void *c)

@@ -16,6 +16,7 @@
 #include <linux/iommu.h>
 #include <linux/xarray.h>
 
+#include "st-dma-buf-fail-nth.h"
 #include "st-dma-buf-race.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
@@ -744,6 +745,64 @@ static void dom_test_races(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
 }
 
+/*
+ * Every allocation of an importer's attach, map into a domain, unmap and
+ * detach failed once, one per round (the fake domain's page table is an
+ * xarray, whose allocations fail as a real page table's would): the attach
+ * or map that made it returns -ENOMEM and leaves the state as it was (no
+ * attachment; nothing in the domain, no list out); after a failed map the
+ * same attachment maps; the last round fails nothing.
+ */
+static void dom_test_fail_nth(struct kunit *test)
+{
+	struct dmabuf_fail_nth *f = dmabuf_fail_nth_start(test);
+	struct iommu_domain *domain = dom_fake_new(test);
+	const unsigned long iova = 0x40000000;
+	struct dom_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	int ret;
+
+	for (;;) {
+		dmabuf_fail_nth_arm(f);
+		attach = dom_attach(test);
+		if (IS_ERR(attach)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(attach)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOMEM);
+			KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		ret = dom_map(attach, domain, iova, PAGE_SIZE, 4 * PAGE_SIZE,
+			      IOMMU_READ);
+		if (ret) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, ret));
+			KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+			KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+			KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+			KUNIT_EXPECT_EQ(test, ctx->held, 0);
+			KUNIT_ASSERT_EQ(test, 0, dom_map(attach, domain, iova,
+							 PAGE_SIZE, 4 * PAGE_SIZE,
+							 IOMMU_READ));
+		}
+		KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 4);
+		KUNIT_EXPECT_EQ(test, 0, dom_unmap(attach, domain, iova,
+						   4 * PAGE_SIZE));
+		dma_buf_detach(ctx->dmabuf, attach);
+		if (f->armed && !dmabuf_fail_nth_disarm(f, 0) &&
+		    dmabuf_fail_nth_done(f))
+			break;
+		KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+		KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+		KUNIT_EXPECT_EQ(test, ctx->held, 0);
+		dmabuf_fail_nth_next(f);
+	}
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+	KUNIT_EXPECT_EQ(test, ctx->held, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "domain attach, map, unmap, detach");
+}
+
 static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_negotiation),
 	KUNIT_CASE(dom_test_map_translates),
@@ -753,6 +812,7 @@ static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_revoke),
 	KUNIT_CASE(dom_test_detach_with_ranges_out),
 	KUNIT_CASE_SLOW(dom_test_races),
+	KUNIT_CASE(dom_test_fail_nth),
 	{}
 };
 

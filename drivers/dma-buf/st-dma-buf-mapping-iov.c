@@ -18,6 +18,7 @@
 #include "dma-buf-internal.h"
 
 #include "st-dma-buf-alloc.h"
+#include "st-dma-buf-fail-nth.h"
 #include "st-dma-buf-race.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
@@ -853,6 +854,65 @@ static void iov_test_races(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
 }
 
+/*
+ * Every allocation of the exporter's ranges (the object and its xarray) and
+ * of the PF's attach, map, unmap and detach failed once, one per round: the
+ * creation, attach or map that made it returns -ENOMEM and leaves the state
+ * as it was (no ranges made, no attachment, no list out); after a failed
+ * map the same attachment maps; the last round fails nothing.
+ */
+static void iov_test_fail_nth(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov, *list;
+	struct dmabuf_fail_nth *f;
+
+	f = dmabuf_fail_nth_start(test);
+	for (;;) {
+		dmabuf_fail_nth_arm(f);
+		list = dma_buf_iov_create(ctx->vf, IOV_TEST_BAR, ctx->r,
+					  ARRAY_SIZE(ctx->r), IOV_TEST_SIZE);
+		if (IS_ERR(list)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(list)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(list), -ENOMEM);
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		dma_buf_iov_put(list);
+		attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+		if (IS_ERR(attach)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(attach)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOMEM);
+			KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		iov = iov_map_locked(attach);
+		if (IS_ERR(iov)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(iov)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(iov), -ENOMEM);
+			KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+			KUNIT_EXPECT_EQ(test, ctx->held, 0);
+			iov = iov_map_locked(attach);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, iov);
+		}
+		iov_unmap_locked(attach, iov);
+		dma_buf_detach(ctx->dmabuf, attach);
+		if (f->armed && !dmabuf_fail_nth_disarm(f, 0) &&
+		    dmabuf_fail_nth_done(f))
+			break;
+		KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+		KUNIT_EXPECT_EQ(test, ctx->held, 0);
+		KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+		dmabuf_fail_nth_next(f);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->held, 0);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "IOV ranges, attach, map, unmap, detach");
+}
+
 static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
 	KUNIT_CASE(iov_test_not_sgt),
@@ -871,6 +931,7 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_static_importer_refused),
 	KUNIT_CASE(iov_test_detach_with_list_out),
 	KUNIT_CASE_SLOW(iov_test_races),
+	KUNIT_CASE(iov_test_fail_nth),
 	{}
 };
 

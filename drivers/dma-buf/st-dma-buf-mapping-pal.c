@@ -17,6 +17,7 @@
 #include <linux/scatterlist.h>
 
 #include "st-dma-buf-alloc.h"
+#include "st-dma-buf-fail-nth.h"
 #include "st-dma-buf-race.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
@@ -813,6 +814,66 @@ static void pal_test_races(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
 }
 
+/*
+ * Every allocation of the exporter's list creation and of an importer's
+ * attach, map, unmap and detach failed once, one per round: the creation,
+ * attach or map that made it returns -ENOMEM and leaves the state as it was
+ * (no list made, no attachment, no list out); after a failed map the same
+ * attachment maps; the last round fails nothing.
+ */
+static void pal_test_fail_nth(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+	struct dma_buf_pal *list;
+	struct dmabuf_fail_nth *f;
+
+	f = dmabuf_fail_nth_start(test);
+	for (;;) {
+		dmabuf_fail_nth_arm(f);
+		list = dma_buf_pal_create(DMA_BUF_PAL_MMIO, ctx->vec,
+					  ARRAY_SIZE(ctx->vec), PAL_TEST_SIZE);
+		if (IS_ERR(list)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(list)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(list), -ENOMEM);
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		dma_buf_pal_put(list);
+		attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+		if (IS_ERR(attach)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(attach)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOMEM);
+			KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		pal = pal_map_locked(attach);
+		if (IS_ERR(pal)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(pal)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(pal), -ENOMEM);
+			KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+			KUNIT_EXPECT_EQ(test, ctx->held, 0);
+			pal = pal_map_locked(attach);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pal);
+		}
+		pal_unmap_locked(attach, pal);
+		dma_buf_detach(ctx->dmabuf, attach);
+		if (f->armed && !dmabuf_fail_nth_disarm(f, 0) &&
+		    dmabuf_fail_nth_done(f))
+			break;
+		KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+		KUNIT_EXPECT_EQ(test, ctx->held, 0);
+		KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+		dmabuf_fail_nth_next(f);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->held, 0);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "PAL list, attach, map, unmap, detach");
+}
+
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_routing),
 	KUNIT_CASE(pal_test_sgt_importer_falls_back),
@@ -833,6 +894,7 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_second_list_refused),
 	KUNIT_CASE(pal_test_revoke_wait_reports),
 	KUNIT_CASE_SLOW(pal_test_races),
+	KUNIT_CASE(pal_test_fail_nth),
 	{}
 };
 

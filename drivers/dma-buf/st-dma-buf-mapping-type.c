@@ -23,6 +23,8 @@
 
 #include "dma-buf-internal.h"
 
+#include "st-dma-buf-fail-nth.h"
+
 MODULE_IMPORT_NS("DMA_BUF");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
@@ -1747,6 +1749,106 @@ static void test_debugfs_text(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/*
+ * Every allocation of an SGT importer's attach, map, unmap and detach of a
+ * PAL-only exporter's memory (the core's conversion) failed once, one per
+ * round: the attach or map that made it returns -ENOMEM and leaves the
+ * state as it was (no attachment, no list out, nothing mapped); after a
+ * failed map the same attachment maps; the last round fails nothing.
+ */
+static void test_fail_nth_pal_to_sgt(struct kunit *test)
+{
+	struct dma_buf_pal_exp_data pal = { .attr = DMA_BUF_PAL_MMIO };
+	struct dma_buf_sgt_imp_data i_p2p = { .allow_p2p = true };
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_pal_export(&test_pal_ops, &pal),
+	};
+	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dmabuf_fail_nth *f;
+	struct test_p2p_devs d;
+	struct sg_table *sgt;
+
+	f = dmabuf_fail_nth_start(test);
+	test_pal_of_near_bar(test, &d, &pal);
+	i_p2p.dev = &d.client->dev;
+	test_export(test, &test_native_ops, NULL);
+	for (;;) {
+		dmabuf_fail_nth_arm(f);
+		attach = test_attach_native(test, exp, 1, &imp, 1);
+		if (IS_ERR(attach)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(attach)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -ENOMEM);
+			KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+			KUNIT_EXPECT_EQ(test, ctx->pal_maps, ctx->pal_unmaps);
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt)) {
+			KUNIT_ASSERT_TRUE(test, dmabuf_fail_nth_disarm(f, PTR_ERR(sgt)));
+			KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ENOMEM);
+			KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+			KUNIT_EXPECT_EQ(test, ctx->pal_maps, ctx->pal_unmaps);
+			KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
+			sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+			KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+		}
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_detach(ctx->dmabuf, attach);
+		if (f->armed && !dmabuf_fail_nth_disarm(f, 0) &&
+		    dmabuf_fail_nth_done(f))
+			break;
+		KUNIT_EXPECT_TRUE(test, list_empty(&ctx->dmabuf->attachments));
+		KUNIT_EXPECT_EQ(test, ctx->pal_maps, ctx->pal_unmaps);
+		KUNIT_EXPECT_EQ(test, refcount_read(&ctx->pal->ref), 1);
+		dmabuf_fail_nth_next(f);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->pal_maps, ctx->pal_unmaps);
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "PAL to SGT attach, map, unmap, detach");
+}
+
+/*
+ * Every allocation of an export that declares its mapping type in
+ * exp_info (the core keeps a copy) failed once: dma_buf_export() returns
+ * -ENOMEM or, where an allocation has a fallback, a dma-buf; the last round
+ * fails nothing.
+ */
+static void test_fail_nth_export(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data host = { };
+	const struct dma_buf_mapping_match m = dma_buf_sgt_export(&test_sgt_ops, &host);
+	struct test_ctx *ctx = test->priv;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dmabuf_fail_nth *f;
+	struct dma_buf *dmabuf;
+	bool hit;
+
+	exp_info.ops = &test_static_ops;
+	exp_info.size = PAGE_SIZE;
+	exp_info.priv = ctx;
+	exp_info.mapping = m;
+	f = dmabuf_fail_nth_start(test);
+	for (;;) {
+		dmabuf_fail_nth_arm(f);
+		dmabuf = dma_buf_export(&exp_info);
+		hit = dmabuf_fail_nth_disarm(f, PTR_ERR_OR_ZERO(dmabuf));
+		if (IS_ERR(dmabuf)) {
+			KUNIT_ASSERT_TRUE(test, hit);
+			KUNIT_EXPECT_EQ(test, PTR_ERR(dmabuf), -ENOMEM);
+		} else {
+			dma_buf_put(dmabuf);
+		}
+		if (!hit && dmabuf_fail_nth_done(f))
+			break;
+		dmabuf_fail_nth_next(f);
+	}
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "export with a mapping entry");
+}
+
 static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_exporter_priority),
 	KUNIT_CASE(test_importer_order),
@@ -1781,6 +1883,8 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_type_module_held),
 	KUNIT_CASE(test_debugfs_text),
 	KUNIT_CASE(test_lock_rules),
+	KUNIT_CASE(test_fail_nth_pal_to_sgt),
+	KUNIT_CASE(test_fail_nth_export),
 	{}
 };
 

@@ -178,6 +178,18 @@ kunit_print_races() {	# NAME LOG
 		sed "s/^/$1 race: /"
 }
 
+# The fault-injection cases' lines of a KUnit log (tooling's
+# st-dma-buf-fail-nth.h prints "fault injection: WHAT: A of B allocation
+# sites failed, in R rounds (...)" per case), one line each, then their sum.
+kunit_print_fault_injection() {	# NAME LOG
+	[ -s "$2" ] || return 0
+	sed -nE 's/^.*# [a-z_]+: (fault injection: .* allocation sites failed, .*)$/\1/p' "$2" |
+		sed "s/^/$1 /"
+	sed -nE 's/^.*# [a-z_]+: fault injection: .*: ([0-9]+) of ([0-9]+) allocation sites failed, in ([0-9]+) rounds .*$/\1 \2 \3/p' "$2" |
+		awk -v k="$1" '{ f += $1; a += $2; r += $3; n++ }
+		END { if (n) printf "%s fault injection: %d of %d allocation sites failed (%d cases, %d rounds)\n", k, f, a, n, r }'
+}
+
 # The kunit.py commands a text shows (README, the cover letter): each
 # indented line that starts with ./tools/testing/kunit/kunit.py, joined with
 # its backslash-continued lines, one command per output line.
