@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Export a BAR of a vfio-pci device as a dma-buf, map it into an iommufd IOAS
- * (iommufd imports it through the PAL mapping type), revoke it, and check the
- * errno of every kind of bad input.
+ * (iommufd imports it through the PAL mapping type), revoke it, check the
+ * errno of every kind of bad input, and fail each allocation of an export
+ * and map in turn.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -292,6 +293,141 @@ TEST_F(vfio_pci_dmabuf_test, wrong_kind_of_dmabuf)
 	close(dfd);
 	close(memfd);
 	close(udev);
+}
+
+/*
+ * The fail-nth file of this single-threaded process' task (see
+ * Documentation/fault-injection/fault-injection.rst).
+ */
+static int open_fail_nth(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", getpid());
+	return open(path, O_RDWR);
+}
+
+/*
+ * Set the fault-injection attribute debugfs @dir/@name; its old value into
+ * @old. Opened twice: some of those files cannot seek.
+ */
+static bool set_fault_attr(const char *dir, const char *name, const char *val,
+			   char *old, size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, old, size - 1);
+	old[n > 0 ? n : 0] = '\0';
+	close(fd);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return false;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val);
+}
+
+/*
+ * Every slab allocation of an export, its map into the IOAS, the unmap and
+ * the close fails once, one per round: the task's fail-nth, with failslab
+ * set to fail sleeping allocations too, as iommufd_fail_nth does. The ioctl
+ * that made it fails with ENOMEM, or succeeds where the kernel absorbs the
+ * failure; after each round no attachment holds a list, and the device
+ * exports and maps again. The rounds end when one fails nothing. With
+ * CONFIG_IOMMUFD_TEST, iommufd's object lookup is a fault point of its own
+ * (fail_iommufd), which the same counter reaches: an iommufd ioctl that
+ * it fails returns ENOENT.
+ */
+TEST_F(vfio_pci_dmabuf_test, fail_nth)
+{
+	struct vfio_region_dma_range range = { 0, self->bar_size };
+	unsigned int n, failed = 0, refused = 0, lookups = 0;
+	char wait[8], verbose[8], iommufd_verbose[8], buf[16];
+	bool iommufd_fault;
+	bool done = false;
+	__u64 iova;
+	int nth;
+
+	if (access(DMABUF_BUFINFO, R_OK))
+		SKIP(return, "no dma_buf/bufinfo in debugfs (not mounted?)");
+	if (!set_fault_attr("failslab", "ignore-gfp-wait", "N", wait, sizeof(wait)))
+		SKIP(return, "no failslab in debugfs (CONFIG_FAILSLAB)");
+	/* No stack dump for each failure. */
+	ASSERT_TRUE(set_fault_attr("failslab", "verbose", "0", verbose,
+				   sizeof(verbose)));
+	iommufd_fault = set_fault_attr("fail_iommufd", "verbose", "0",
+				       iommufd_verbose, sizeof(iommufd_verbose));
+	nth = open_fail_nth();
+	ASSERT_LE(0, nth);
+
+	for (n = 1; !done && n < 10000; n++) {
+		bool unmap_failed = false;
+		const char *op = NULL;
+		int dfd, err = 0;
+		ssize_t len;
+
+		len = snprintf(buf, sizeof(buf), "%u", n);
+		ASSERT_EQ(len, pwrite(nth, buf, len, 0));
+		dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+		if (dfd < 0) {
+			err = errno;
+			op = "export";
+		} else {
+			if (dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova)) {
+				err = errno;
+				op = "map";
+			} else if (dmabuf_unmap(self->iommu, iova, self->bar_size)) {
+				err = errno;
+				op = "unmap";
+				unmap_failed = true;
+			}
+			close(dfd);
+		}
+		/* What is left of the count: not 0 if there was no n-th. */
+		len = pread(nth, buf, sizeof(buf) - 1, 0);
+		ASSERT_LT(0, len);
+		buf[len] = '\0';
+		ASSERT_EQ(1, pwrite(nth, "0", 1, 0));
+		if (unmap_failed)
+			ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+
+		if (atoi(buf)) {
+			ASSERT_EQ(0, err);
+			done = true;
+			continue;
+		}
+		failed++;
+		if (iommufd_fault && err == ENOENT && strcmp(op, "export")) {
+			lookups++;
+		} else if (err) {
+			refused++;
+			ASSERT_EQ(ENOMEM, err) TH_LOG("allocation %u failed: %s", n, op);
+		}
+		ASSERT_EQ(0, dmabuf_bufinfo_held());
+		/* Nothing of the failure stays in the way. */
+		dfd = dmabuf_export(self->device->fd, self->bar, &range, 1);
+		ASSERT_LE(0, dfd);
+		ASSERT_EQ(0, dmabuf_map(self->iommu, dfd, 0, self->bar_size, &iova));
+		ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
+		ASSERT_EQ(0, close(dfd));
+	}
+	close(nth);
+	set_fault_attr("failslab", "ignore-gfp-wait", wait, buf, sizeof(buf));
+	set_fault_attr("failslab", "verbose", verbose, buf, sizeof(buf));
+	if (iommufd_fault)
+		set_fault_attr("fail_iommufd", "verbose", iommufd_verbose, buf,
+			       sizeof(buf));
+	/* Failures, and what each did: export, map, unmap and close. */
+	ksft_print_msg("fault injection: %u failed, %u ENOMEM, %u ENOENT of iommufd, %u absorbed\n",
+		       failed, refused, lookups, failed - refused - lookups);
+	ASSERT_TRUE(done);
+	ASSERT_LT(0, refused);
 }
 
 int main(int argc, char *argv[])
