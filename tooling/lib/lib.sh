@@ -170,6 +170,37 @@ kunit_check_warnings() {	# NAME LOG EXPECTED
 	return $bad
 }
 
+# The kernel's other reports in a KUnit kernel's whole log, each named with
+# the suite that was running (from the KTAP "# Subtest:" lines): BUG (KASAN's
+# reports, sleeping in atomic context, ...), Oops, general protection faults,
+# UBSAN, suspicious RCU usage, lockdep's reports, and lockdep turning itself
+# off ("turning off the locking correctness validator", "lockdep is turned
+# off": debug_locks is 0 from there on, and no later suite's locking is
+# checked). kunit_check_warnings checks the WARNs. Any such line fails;
+# returns non-zero then, and when there is no log or no suite in it.
+kunit_check_reports() {	# NAME LOG
+	local name=$1 klog=$2 rc=0
+	if ! [ -s "$klog" ]; then
+		echo "$name: FAIL: no kernel log ($klog) to scan for reports"
+		return 1
+	fi
+	awk -v name="$name" '
+	{ line = $0; sub(/^\[[ 0-9.]+\] ?/, "", line) }
+	line ~ /^    # Subtest: / { suite = substr(line, 16); n++ }
+	line ~ /Lock dependency validator/ { lockdep = 1 }
+	line ~ /BUG: |Oops|general protection fault|UBSAN:|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|turning off the locking correctness validator|lockdep is turned off/ {
+		printf "  report during %s: %s\n", suite == "" ? "boot (before any suite)" : suite, line
+		bad++
+	}
+	END {
+		if (!n) { printf "%s: FAIL: no KUnit suite in the log\n", name; exit 1 }
+		if (bad) { printf "%s: FAIL: %d kernel reports (BUG, Oops, lockdep, UBSAN, RCU) in the log\n", name, bad; exit 1 }
+		printf "%s: no BUG, Oops, lockdep, UBSAN or RCU report in the log of %d suites%s\n", name, n,
+			lockdep ? ": lockdep stayed on" : " (this kernel has no lockdep)"
+	}' "$klog" || rc=1
+	return $rc
+}
+
 # The counts the race cases print (st-dma-buf-race.c: "CASE: A vs B: N + M
 # operations in T ms, ..."), one line each, for tooling/test's summary.
 kunit_print_races() {	# NAME LOG
@@ -178,9 +209,10 @@ kunit_print_races() {	# NAME LOG
 		sed "s/^/$1 race: /"
 }
 
-# The fault-injection cases' lines of a KUnit log (tooling's
-# st-dma-buf-fail-nth.h prints "fault injection: WHAT: A of B allocation
-# sites failed, in R rounds (...)" per case), one line each, then their sum.
+# The fault-injection cases' lines of a KUnit log (the series'
+# drivers/dma-buf/st-dma-buf-fail-nth.h prints "fault injection: WHAT: A of
+# B allocation sites failed, in R rounds (...)" per case), one line each,
+# then their sum.
 kunit_print_fault_injection() {	# NAME LOG
 	[ -s "$2" ] || return 0
 	sed -nE 's/^.*# [a-z_]+: (fault injection: .* allocation sites failed, .*)$/\1/p' "$2" |
