@@ -125,4 +125,14 @@ static inline void dmabuf_alloc_count_end(struct dmabuf_alloc_count *c)
 	WRITE_ONCE(c->counting, false);
 }
 
+/* What the stretch @what allocated, to the log; the case fails unless none. */
+static inline void dmabuf_alloc_count_expect_none(struct kunit *test,
+						  const struct dmabuf_alloc_count *c,
+						  const char *what)
+{
+	kunit_info(test, "%s: %lu allocations, largest %zu bytes\n", what,
+		   c->nr, c->largest);
+	KUNIT_EXPECT_EQ(test, c->nr, 0);
+}
+
 #endif

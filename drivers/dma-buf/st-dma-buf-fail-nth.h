@@ -113,22 +113,37 @@ static inline unsigned int dmabuf_fail_nth_counter(void)
 #endif
 }
 
-/* A debugfs attribute of fault injection, and its value before the case. */
+/*
+ * A debugfs attribute of fault injection (a bool or an unsigned long, by
+ * @size), and its value before the case.
+ */
 struct dmabuf_fail_nth_knob {
-	bool *b;
-	unsigned long *ul;
-	bool old_b;
-	unsigned long old_ul;
+	void *p;
+	size_t size;
+	unsigned long old;
 };
+
+static inline unsigned long dmabuf_fail_nth_get(const struct dmabuf_fail_nth_knob *k)
+{
+	if (k->size == sizeof(bool))
+		return READ_ONCE(*(bool *)k->p);
+	return READ_ONCE(*(unsigned long *)k->p);
+}
+
+static inline void dmabuf_fail_nth_put(const struct dmabuf_fail_nth_knob *k,
+				       unsigned long val)
+{
+	if (k->size == sizeof(bool))
+		WRITE_ONCE(*(bool *)k->p, val);
+	else
+		WRITE_ONCE(*(unsigned long *)k->p, val);
+}
 
 static inline void dmabuf_fail_nth_restore(void *p)
 {
 	struct dmabuf_fail_nth_knob *k = p;
 
-	if (k->b)
-		WRITE_ONCE(*k->b, k->old_b);
-	else
-		WRITE_ONCE(*k->ul, k->old_ul);
+	dmabuf_fail_nth_put(k, k->old);
 }
 
 /*
@@ -155,33 +170,24 @@ static inline void *dmabuf_fail_nth_value(struct kunit *test, const char *dir,
 	return p;
 }
 
-/* Set an attribute for the case; it is set back when the case ends. */
-static inline void dmabuf_fail_nth_set_bool(struct kunit *test, const char *dir,
-					    const char *name, bool val)
+/*
+ * Set debugfs DIR/NAME, a bool or an unsigned long (@size), to @val for the
+ * case; it is set back when the case ends.
+ */
+static inline void dmabuf_fail_nth_set(struct kunit *test, const char *dir,
+				       const char *name, unsigned long val,
+				       size_t size)
 {
 	struct dmabuf_fail_nth_knob *k;
 
 	k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, k);
-	k->b = dmabuf_fail_nth_value(test, dir, name);
-	k->old_b = READ_ONCE(*k->b);
+	k->p = dmabuf_fail_nth_value(test, dir, name);
+	k->size = size;
+	k->old = dmabuf_fail_nth_get(k);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, dmabuf_fail_nth_restore, k));
-	WRITE_ONCE(*k->b, val);
-}
-
-static inline void dmabuf_fail_nth_set_ul(struct kunit *test, const char *dir,
-					  const char *name, unsigned long val)
-{
-	struct dmabuf_fail_nth_knob *k;
-
-	k = kunit_kzalloc(test, sizeof(*k), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, k);
-	k->ul = dmabuf_fail_nth_value(test, dir, name);
-	k->old_ul = READ_ONCE(*k->ul);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, dmabuf_fail_nth_restore, k));
-	WRITE_ONCE(*k->ul, val);
+	dmabuf_fail_nth_put(k, val);
 }
 
 static inline void dmabuf_fail_nth_stop(void *p)
@@ -206,8 +212,10 @@ static inline struct dmabuf_fail_nth *dmabuf_fail_nth_start(struct kunit *test)
 	f->test = test;
 	f->count = dmabuf_alloc_counter(test);
 	/* Sleeping allocations too, and no stack dump for each failure. */
-	dmabuf_fail_nth_set_bool(test, "failslab", "ignore-gfp-wait", false);
-	dmabuf_fail_nth_set_ul(test, "failslab", "verbose", 0);
+	dmabuf_fail_nth_set(test, "failslab", "ignore-gfp-wait", false,
+			    sizeof(bool));
+	dmabuf_fail_nth_set(test, "failslab", "verbose", 0,
+			    sizeof(unsigned long));
 	/* Whatever ends the case, the task's counter does not outlive it. */
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, dmabuf_fail_nth_stop, NULL));
