@@ -38,14 +38,24 @@ struct dmabuf_alloc_count {
 	unsigned int nr_sites, max_sites;
 };
 
-static inline void dmabuf_alloc_site(struct dmabuf_alloc_count *c,
-				     unsigned long call_site)
+/* Whether @site is one of the @nr entries of @sites. */
+static inline bool dmabuf_alloc_site_in(const unsigned long *sites,
+					unsigned int nr, unsigned long site)
 {
 	unsigned int i;
 
-	for (i = 0; i < min(c->nr_sites, c->max_sites); i++)
-		if (c->sites[i] == call_site)
-			return;
+	for (i = 0; i < nr; i++)
+		if (sites[i] == site)
+			return true;
+	return false;
+}
+
+static inline void dmabuf_alloc_site(struct dmabuf_alloc_count *c,
+				     unsigned long call_site)
+{
+	if (dmabuf_alloc_site_in(c->sites, min(c->nr_sites, c->max_sites),
+				 call_site))
+		return;
 	if (c->nr_sites < c->max_sites)
 		c->sites[c->nr_sites] = call_site;
 	c->nr_sites++;

@@ -63,26 +63,12 @@ struct dmabuf_fail_nth {
 static inline bool dmabuf_fail_nth_add(unsigned long *sites, unsigned int *nr,
 				       unsigned long site)
 {
-	unsigned int i;
-
-	for (i = 0; i < *nr; i++)
-		if (sites[i] == site)
-			return true;
+	if (dmabuf_alloc_site_in(sites, *nr, site))
+		return true;
 	if (*nr == DMABUF_FAIL_NTH_MAX_SITES)
 		return false;
 	sites[(*nr)++] = site;
 	return true;
-}
-
-static inline bool dmabuf_fail_nth_has(const unsigned long *sites,
-				       unsigned int nr, unsigned long site)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		if (sites[i] == site)
-			return true;
-	return false;
 }
 
 /* The stretch's allocation sites that have not failed yet. */
@@ -91,7 +77,7 @@ static inline unsigned int dmabuf_fail_nth_missing(const struct dmabuf_fail_nth 
 	unsigned int i, n = 0;
 
 	for (i = 0; i < f->nr_all; i++)
-		n += !dmabuf_fail_nth_has(f->failed_sites, f->nr_failed_sites,
+		n += !dmabuf_alloc_site_in(f->failed_sites, f->nr_failed_sites,
 					  f->all[i]);
 	return n;
 }
@@ -303,8 +289,8 @@ static inline void dmabuf_fail_nth_report(struct dmabuf_fail_nth *f,
 		   f->failed - f->refused);
 	for (i = 0; i < f->nr_all; i++)
 		kunit_info(test, "fault injection: %s: %s %pS\n", what,
-			   dmabuf_fail_nth_has(f->failed_sites, f->nr_failed_sites,
-					       f->all[i]) ? "failed" : "NOT FAILED",
+			   dmabuf_alloc_site_in(f->failed_sites, f->nr_failed_sites,
+						f->all[i]) ? "failed" : "NOT FAILED",
 			   (void *)f->all[i]);
 	KUNIT_EXPECT_GT(test, f->nr_all, 0);
 	KUNIT_EXPECT_EQ_MSG(test, missing, 0,
