@@ -24,6 +24,7 @@
 #include "dma-buf-internal.h"
 
 #include "st-dma-buf-fail-nth.h"
+#include "st-dma-buf-p2p.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
@@ -1058,65 +1059,6 @@ static void test_p2p(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 }
 
-/*
- * PCI devices for the P2P cases: QEMU pci-testdev functions (1b36:0005), a
- * client (slot 2) and a provider (slot 3) behind one bridge, a second
- * provider (slot 4) one bridge up, and a third on the root bus (slot 0x11),
- * which the emulated host bridge does not allow P2P through. On x86_64:
- *
- *   ./tools/testing/kunit/kunit.py run --arch=x86_64 \
- *	--kunitconfig=drivers/dma-buf --kconfig_add CONFIG_PCI_P2PDMA=y \
- *	--kconfig_add CONFIG_ZONE_DEVICE=y \
- *	--kconfig_add CONFIG_MEMORY_HOTPLUG=y \
- *	--kconfig_add CONFIG_MEMORY_HOTREMOVE=y \
- *	--qemu_args "-device pci-bridge,id=b0,chassis_nr=1,addr=0x10 \
- *	-device pci-bridge,id=b1,chassis_nr=2,bus=b0,addr=1 \
- *	-device pci-testdev,bus=b1,addr=2 -device pci-testdev,bus=b1,addr=3 \
- *	-device pci-testdev,bus=b0,addr=4 -device pci-testdev,addr=0x11"
- *
- * Without them, test_p2p_distance is skipped.
- */
-#define TEST_PCI_VENDOR 0x1b36
-#define TEST_PCI_DEVICE 0x0005
-
-struct test_p2p_devs {
-	struct pci_dev *client, *near, *far, *root;
-};
-
-static void test_put_pci_dev(void *pdev)
-{
-	pci_dev_put(pdev);
-}
-
-static struct pci_dev *test_find_pci(struct kunit *test, unsigned int slot,
-				     bool on_root_bus)
-{
-	struct pci_dev *pdev = NULL;
-
-	while ((pdev = pci_get_device(TEST_PCI_VENDOR, TEST_PCI_DEVICE, pdev))) {
-		if (PCI_SLOT(pdev->devfn) == slot &&
-		    pci_is_root_bus(pdev->bus) == on_root_bus) {
-			if (kunit_add_action_or_reset(test, test_put_pci_dev, pdev))
-				return NULL;
-			return pdev;
-		}
-	}
-	return NULL;
-}
-
-/* The P2P devices; the case is skipped where they or PCI_P2PDMA are missing. */
-static void test_get_p2p_devs(struct kunit *test, struct test_p2p_devs *d)
-{
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	d->client = test_find_pci(test, 2, false);
-	d->near = test_find_pci(test, 3, false);
-	d->far = test_find_pci(test, 4, false);
-	d->root = test_find_pci(test, 0x11, true);
-	if (!d->client || !d->near || !d->far || !d->root)
-		kunit_skip(test, "needs the pci-testdev topology of the x86_64 run");
-}
-
 static void test_p2p_distance(struct kunit *test)
 {
 	struct dma_buf_sgt_exp_data e_root = { }, e_far = { }, e_near = { };
@@ -1131,10 +1073,10 @@ static void test_p2p_distance(struct kunit *test)
 	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 	int near, far;
 
-	test_get_p2p_devs(test, &d);
+	dmabuf_get_p2p_devs(test, &d);
 
 	near = pci_p2pdma_distance(d.near, &d.client->dev, false);
 	far = pci_p2pdma_distance(d.far, &d.client->dev, false);
@@ -1180,9 +1122,9 @@ static void test_p2p_exporter_order(struct kunit *test)
 	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 
-	test_get_p2p_devs(test, &d);
+	dmabuf_get_p2p_devs(test, &d);
 
 	e_far.p2p_provider = d.far;
 	e_near.p2p_provider = d.near;
@@ -1216,9 +1158,9 @@ static void test_p2p_before_host_memory(struct kunit *test)
 	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 
-	test_get_p2p_devs(test, &d);
+	dmabuf_get_p2p_devs(test, &d);
 
 	/* Distinct functions: the distance is more than 0. */
 	KUNIT_ASSERT_GT(test, pci_p2pdma_distance(d.far, &d.client->dev, false), 0);
@@ -1277,13 +1219,13 @@ static const struct dma_buf_pal_exp_ops test_pal_ops = {
  * The exporter's list: BAR 0 of the near device of @d, one page, with its
  * provider in @pal.
  */
-static void test_pal_of_near_bar(struct kunit *test, struct test_p2p_devs *d,
+static void test_pal_of_near_bar(struct kunit *test, struct dmabuf_p2p_devs *d,
 				 struct dma_buf_pal_exp_data *pal)
 {
 	struct test_ctx *ctx = test->priv;
 	struct phys_vec vec;
 
-	test_get_p2p_devs(test, d);
+	dmabuf_get_p2p_devs(test, d);
 	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d->near), 0);
 	pal->provider = pcim_p2pdma_provider(d->near, 0);
 	pal->provider_pdev = d->near;
@@ -1312,7 +1254,7 @@ static void test_pal_to_sgt(struct kunit *test)
 	struct dma_buf_mapping_match imp_no = dma_buf_sgt_import(&i_nop2p);
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 	struct sg_table *sgt;
 
 	test_pal_of_near_bar(test, &d, &pal);
@@ -1372,7 +1314,7 @@ static void test_pal_to_sgt_detach_with_sgt_out(struct kunit *test)
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
 	struct sg_table *sgt[2], bogus = { };
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 
 	test_pal_of_near_bar(test, &d, &pal);
 	i_p2p.dev = &d.client->dev;
@@ -1505,12 +1447,12 @@ static void test_pal_sgt_as_own_sgt(struct kunit *test)
 	struct dma_buf_mapping_match e_pal = dma_buf_pal_export(&test_pal_ops, &pal);
 	struct test_ctx *ctx = test->priv;
 	struct test_sgt_outcome o_own, o_pal;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 	char what[48];
 	struct pci_dev *mem[3];
 	unsigned int m, i, revoked, mapped = 0;
 
-	test_get_p2p_devs(test, &d);
+	dmabuf_get_p2p_devs(test, &d);
 	mem[0] = d.near;
 	mem[1] = d.far;
 	mem[2] = d.root;
@@ -1580,9 +1522,9 @@ static void test_native_beats_conversion(struct kunit *test)
 	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&i_p2p);
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 
-	test_get_p2p_devs(test, &d);
+	dmabuf_get_p2p_devs(test, &d);
 
 	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(d.near), 0);
 	pal.provider = pcim_p2pdma_provider(d.near, 0);
@@ -1767,7 +1709,7 @@ static void test_fail_nth_pal_to_sgt(struct kunit *test)
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_attachment *attach;
 	struct dmabuf_fail_nth *f;
-	struct test_p2p_devs d;
+	struct dmabuf_p2p_devs d;
 	struct sg_table *sgt;
 
 	f = dmabuf_fail_nth_start(test);
