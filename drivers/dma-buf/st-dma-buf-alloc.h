@@ -9,6 +9,7 @@
 #define __ST_DMA_BUF_ALLOC_H__
 
 #include <kunit/test.h>
+#include <linux/kallsyms.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -61,11 +62,33 @@ static inline void dmabuf_alloc_site(struct dmabuf_alloc_count *c,
 	c->nr_sites++;
 }
 
+/* Whether an allocation made now is the counted task's, while counting. */
+static inline bool dmabuf_alloc_counting(const struct dmabuf_alloc_count *c)
+{
+	return READ_ONCE(c->counting) && current == c->task;
+}
+
+/*
+ * With CONFIG_DEBUG_KMEMLEAK, kmemleak records each allocation in an
+ * object of its own, allocated by __alloc_object() right after the
+ * allocation it records (and taken from kmemleak's pool if that fails):
+ * not an allocation of the code under test.
+ */
+static __maybe_unused noinline bool dmabuf_alloc_is_kmemleak(unsigned long call_site)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		return false;
+	sprint_symbol_no_offset(sym, call_site);
+	return !strcmp(sym, "__alloc_object");
+}
+
 static inline void dmabuf_alloc_note(struct dmabuf_alloc_count *c,
 				     unsigned long call_site, const void *ptr,
 				     size_t size)
 {
-	if (!READ_ONCE(c->counting) || current != c->task)
+	if (!dmabuf_alloc_counting(c))
 		return;
 	c->nr++;
 	c->largest = max(c->largest, size);
@@ -87,6 +110,8 @@ static inline void dmabuf_alloc_cache(void *data, unsigned long call_site,
 				      const void *ptr, struct kmem_cache *s,
 				      gfp_t gfp_flags, int node)
 {
+	if (dmabuf_alloc_counting(data) && dmabuf_alloc_is_kmemleak(call_site))
+		return;
 	dmabuf_alloc_note(data, call_site, ptr, kmem_cache_size(s));
 }
 

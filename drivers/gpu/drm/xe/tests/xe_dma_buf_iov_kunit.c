@@ -13,6 +13,7 @@
 #include <linux/pci-p2pdma.h>
 #include <linux/sizes.h>
 
+#include "../../../../dma-buf/st-dma-buf-fail-nth.h"
 #include "xe_guc_ct.h"
 #include "xe_kunit_helpers.h"
 #include "xe_pci_test.h"
@@ -1090,6 +1091,68 @@ static void revoke_gives_ranges_back(struct kunit *test)
 	dma_buf_detach(attach->dmabuf, attach);
 }
 
+/*
+ * Every allocation of xe's import of a VF's ranges (xe_dma_buf_iov_map_bo()
+ * and xe_dma_buf_iov_unmap_bo(), through the core's IOV map) failed once,
+ * one per round: the map returns -ENOMEM and holds nothing (no map, no
+ * LMEM import, the exporter's ranges given back), and the next round maps.
+ */
+static void map_bo_fails_each_allocation(struct kunit *test)
+{
+	struct iov_test *t = iov_test_of(test);
+	const struct range r[] = {
+		{ TEST_PG(4), TEST_PG(6) - 1 }, { TEST_PG(20), TEST_PG(21) - 1 },
+	};
+	struct dma_buf_attachment *attach;
+	struct dmabuf_fail_nth *f;
+	bool hit, done;
+	struct xe_bo *bo;
+	int ret;
+
+	skip_without_pf_config(test);
+	use_pf_config(test, t);
+	fake_vfs(test, t);
+	attach = vf_attach(test, t, 1, r, ARRAY_SIZE(r));
+	bo = attach->importer_priv;
+	f = dmabuf_fail_nth_start(test);
+	for (;;) {
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+		dmabuf_fail_nth_arm(f);
+		ret = xe_dma_buf_iov_map_bo(bo);
+		/* No assertion while the reservation lock is held. */
+		if (ret) {
+			hit = dmabuf_fail_nth_disarm(f, ret);
+			KUNIT_EXPECT_TRUE(test, hit);
+			KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+			KUNIT_EXPECT_NULL(test, bo->dma_buf_iov);
+			KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+			KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+			KUNIT_EXPECT_EQ(test, t->exp_unmaps, t->exp_maps);
+			dma_resv_unlock(attach->dmabuf->resv);
+			if (!hit)
+				break;
+			dmabuf_fail_nth_next(f);
+			continue;
+		}
+		KUNIT_EXPECT_NOT_NULL(test, bo->dma_buf_iov);
+		KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 1);
+		xe_dma_buf_iov_unmap_bo(bo);
+		done = f->armed && !dmabuf_fail_nth_disarm(f, 0) &&
+		       dmabuf_fail_nth_done(f);
+		KUNIT_EXPECT_NULL(test, bo->dma_buf_iov);
+		KUNIT_EXPECT_EQ(test, vf_config(t, 1)->lmem_imports, 0);
+		KUNIT_EXPECT_EQ(test, lmem_refs(t, 1), 1);
+		KUNIT_EXPECT_EQ(test, t->exp_unmaps, t->exp_maps);
+		dma_resv_unlock(attach->dmabuf->resv);
+		if (done)
+			break;
+		dmabuf_fail_nth_next(f);
+	}
+	dma_buf_detach(attach->dmabuf, attach);
+	KUNIT_EXPECT_GT(test, f->refused, 0);
+	dmabuf_fail_nth_report(f, "xe IOV import: map, unmap");
+}
+
 static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(translates_to_dpa),
 	KUNIT_CASE(follows_vram_blocks),
@@ -1110,6 +1173,7 @@ static struct kunit_case xe_dma_buf_iov_tests[] = {
 	KUNIT_CASE(vf_buffer_past_its_lmem_refused),
 	KUNIT_CASE(map_bo_gives_back_once),
 	KUNIT_CASE(revoke_gives_ranges_back),
+	KUNIT_CASE(map_bo_fails_each_allocation),
 	{}
 };
 
