@@ -217,9 +217,56 @@ kunit_print_fault_injection() {	# NAME LOG
 	[ -s "$2" ] || return 0
 	sed -nE 's/^.*# [a-z_]+: (fault injection: .* allocation sites failed, .*)$/\1/p' "$2" |
 		sed "s/^/$1 /"
+	local leaks
+	leaks=$(kunit_kmemleak_count "$2")
 	sed -nE 's/^.*# [a-z_]+: fault injection: .*: ([0-9]+) of ([0-9]+) allocation sites failed, in ([0-9]+) rounds .*$/\1 \2 \3/p' "$2" |
-		awk -v k="$1" '{ f += $1; a += $2; r += $3; n++ }
-		END { if (n) printf "%s fault injection: %d of %d allocation sites failed (%d cases, %d rounds)\n", k, f, a, n, r }'
+		awk -v k="$1" -v leaks="$leaks" '{ f += $1; a += $2; r += $3; n++ }
+		END {
+			if (!n) exit
+			printf "%s fault injection: %d of %d allocation sites failed", k, f, a
+			if (leaks != "") printf ", %d leaks", leaks
+			printf " (%d cases, %d rounds", n, r
+			if (leaks != "") printf "; leaks: kmemleak after the suites"
+			printf ")\n"
+		}'
+}
+
+# The initramfs of the x86_64 KUnit run: busybox and
+# tooling/config/kunit/kmemleak-init as /init. Prints its path.
+kunit_x86_initramfs() {
+	local stage=$CACHE_DIR/build/kunit-x86-initramfs out=$CACHE_DIR/build/kunit-x86-initramfs.cpio applet
+	need_pkgs busybox-static cpio
+	rm -rf "$stage"
+	mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev"
+	cp /bin/busybox "$stage/bin/busybox"
+	for applet in $("$stage/bin/busybox" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$stage/bin/$applet"
+	done
+	cp "$TOOLING_DIR/config/kunit/kmemleak-init" "$stage/init"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"
+	echo "$out"
+}
+
+# The kmemleak scan that /init (tooling/config/kunit/kmemleak-init) made
+# after the KUnit suites: its count must be in LOG, and 0. Prints
+# "NAME kmemleak: N leaks ...", and the reports if there are any.
+kunit_kmemleak_count() {	# LOG
+	sed -nE 's/^.*kmemleak-kunit: ([0-9]+) unreferenced objects after the suites$/\1/p' "$1" | tail -n1
+}
+
+kunit_check_kmemleak() {	# NAME LOG
+	local n
+	n=$(kunit_kmemleak_count "$2")
+	if [ -z "$n" ]; then
+		grep -h 'kmemleak-kunit: ' "$2" || true
+		echo "$1: FAIL: no kmemleak scan after the suites in the log (/init did not run, or kmemleak is off)"
+		return 1
+	fi
+	echo "$1 kmemleak: $n leaks after the suites (two scans, by /init)"
+	[ "$n" -eq 0 ] && return 0
+	sed -nE 's/^.*kmemleak-kunit\| //p' "$2" | head -n 400
+	echo "$1: FAIL: kmemleak reports $n unreferenced objects after the suites (above)"
+	return 1
 }
 
 # The kunit.py commands a text shows (README, the cover letter): each
