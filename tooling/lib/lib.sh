@@ -177,7 +177,11 @@ kunit_check_warnings() {	# NAME LOG EXPECTED
 # off ("turning off the locking correctness validator", "lockdep is turned
 # off": debug_locks is 0 from there on, and no later suite's locking is
 # checked). kunit_check_warnings checks the WARNs. Any such line fails;
-# returns non-zero then, and when there is no log or no suite in it.
+# returns non-zero then, and when there is no log or no suite in it, or
+# when the kernel has no lockdep (no "Lock dependency validator" banner):
+# both KUnit kernels have PROVE_LOCKING (drivers/dma-buf/.kunitconfig,
+# tooling/config/kunit/debug.config), and a run without it checks no lock
+# rule.
 kunit_check_reports() {	# NAME LOG
 	local name=$1 klog=$2 rc=0
 	if ! [ -s "$klog" ]; then
@@ -195,8 +199,8 @@ kunit_check_reports() {	# NAME LOG
 	END {
 		if (!n) { printf "%s: FAIL: no KUnit suite in the log\n", name; exit 1 }
 		if (bad) { printf "%s: FAIL: %d kernel reports (BUG, Oops, lockdep, UBSAN, RCU) in the log\n", name, bad; exit 1 }
-		printf "%s: no BUG, Oops, lockdep, UBSAN or RCU report in the log of %d suites%s\n", name, n,
-			lockdep ? ": lockdep stayed on" : " (this kernel has no lockdep)"
+		if (!lockdep) { printf "%s: FAIL: the kernel has no lockdep (no \"Lock dependency validator\" in the log): no lock rule was checked\n", name; exit 1 }
+		printf "%s: no BUG, Oops, lockdep, UBSAN or RCU report in the log of %d suites: lockdep stayed on\n", name, n
 	}' "$klog" || rc=1
 	return $rc
 }
