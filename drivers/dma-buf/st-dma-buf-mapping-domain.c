@@ -504,6 +504,63 @@ static void dom_test_bad_map(struct kunit *test)
  * The importer can only unmap a range it mapped, into that domain, at that
  * iova, of that length, once; anything else is refused and changes nothing.
  */
+/*
+ * The domain type's calls on an attachment of another type (an sg_table
+ * importer's): each is refused with -EINVAL and a warning, and neither
+ * the exporter nor the domain is touched.
+ */
+static void dom_test_wrong_attachment(struct kunit *test)
+{
+	struct dom_ctx *ctx = test->priv;
+	struct iommu_domain *domain = dom_fake_new(test);
+	struct dma_buf_attachment *attach;
+
+	ctx->only_sgt = true;
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_FALSE(test, dma_buf_attachment_is_domain(attach));
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, dom_map(attach, domain, 0, 0, PAGE_SIZE,
+					      IOMMU_READ), -EINVAL);
+		KUNIT_EXPECT_EQ(test, dom_unmap(attach, domain, 0, PAGE_SIZE),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test, dom_probe(attach), -EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 3);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * An importer that takes part of a range out of its domain behind the
+ * core's back (an importer bug): the core's unmap takes out what is left,
+ * warns that the domain did not hold the whole range, and still gives the
+ * list back.
+ */
+static void dom_test_range_taken_behind(struct kunit *test)
+{
+	struct dom_ctx *ctx = test->priv;
+	struct iommu_domain *domain = dom_fake_new(test);
+	struct dma_buf_attachment *attach;
+
+	attach = dom_attach(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_EQ(test, dom_map(attach, domain, 0, 0, DOM_SIZE,
+				      IOMMU_READ), 0);
+	KUNIT_ASSERT_EQ(test, iommu_unmap(domain, DOM_SIZE - PAGE_SIZE,
+					  PAGE_SIZE), PAGE_SIZE);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, dom_unmap(attach, domain, 0, DOM_SIZE), 0);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, dom_nr_pages(domain), 0);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static void dom_test_unmap_not_mapped(struct kunit *test)
 {
 	struct dom_ctx *ctx = test->priv;
@@ -807,6 +864,8 @@ static struct kunit_case dom_cases[] = {
 	KUNIT_CASE(dom_test_negotiation),
 	KUNIT_CASE(dom_test_map_translates),
 	KUNIT_CASE(dom_test_bad_map),
+	KUNIT_CASE(dom_test_wrong_attachment),
+	KUNIT_CASE(dom_test_range_taken_behind),
 	KUNIT_CASE(dom_test_unmap_not_mapped),
 	KUNIT_CASE(dom_test_map_fails_half_way),
 	KUNIT_CASE(dom_test_revoke),

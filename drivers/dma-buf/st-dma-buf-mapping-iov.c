@@ -40,6 +40,9 @@ struct iov_ctx {
 	/* ranges that map_iov hands out instead of @iov, if set */
 	struct dma_buf_iov *other;
 	bool skip_fill;
+	/* map: set the list a second time; that call's return */
+	bool set_twice;
+	int second_set_ret;
 	bool revoked;
 	int maps, unmaps, invalidates;
 	/* ranges handed out and not given back */
@@ -74,6 +77,8 @@ static int iov_map(struct dma_buf_attachment *attach,
 	ret = dma_buf_iov_req_set(req, ctx->other ?: ctx->iov);
 	if (!ret)
 		ctx->held++;
+	if (!ret && ctx->set_twice)
+		ctx->second_set_ret = dma_buf_iov_req_set(req, ctx->iov);
 	return ret;
 }
 
@@ -427,6 +432,72 @@ static void iov_test_refused(struct kunit *test)
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
 	}
 	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * The importer side's calls on an attachment they do not fit: ranges
+ * unmapped from, or the VF asked of, an sg_table attachment, and no ranges
+ * from an IOV attachment. Each is refused with a warning and reaches
+ * neither the exporter nor the ranges' reference count.
+ */
+static void iov_test_wrong_attachment(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	/* Another PF's importer falls back to the sg_table. */
+	ctx->offer_sgt = true;
+	attach = iov_attach(test, ctx->other_pf, ctx->other_pf, IOV_TEST_BAR,
+			    true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_FALSE(test, dma_buf_attachment_is_iov(attach));
+	kunit_warning_suppress(test) {
+		iov_unmap_locked(attach, ctx->iov);
+		KUNIT_EXPECT_NULL(test, dma_buf_iov_vf(attach));
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
+	}
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(attach));
+	KUNIT_EXPECT_PTR_EQ(test, dma_buf_iov_vf(attach), ctx->vf);
+	kunit_warning_suppress(test) {
+		iov_unmap_locked(attach, NULL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * An exporter that sets the ranges of a request twice: the second set is
+ * refused with a warning and takes no reference; the map gets the ranges
+ * of the first, with one reference for the importer.
+ */
+static void iov_test_second_set_refused(struct kunit *test)
+{
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_iov *iov;
+
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	ctx->set_twice = true;
+	kunit_warning_suppress(test) {
+		iov = iov_map_locked(attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_ASSERT_PTR_EQ(test, iov, ctx->iov);
+	KUNIT_EXPECT_EQ(test, ctx->second_set_ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 2);
+	iov_unmap_locked(attach, iov);
+	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -914,6 +985,8 @@ static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
 	KUNIT_CASE(iov_test_not_sgt),
 	KUNIT_CASE_PARAM(iov_test_refused, iov_refusal_gen_params),
+	KUNIT_CASE(iov_test_wrong_attachment),
+	KUNIT_CASE(iov_test_second_set_refused),
 	KUNIT_CASE(iov_test_bad_exporter_bar),
 	KUNIT_CASE_PARAM(iov_test_bad_list, iov_bad_list_gen_params),
 	KUNIT_CASE(iov_test_bad_vf_or_bar),

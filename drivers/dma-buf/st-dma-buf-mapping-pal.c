@@ -36,6 +36,9 @@ struct pal_ctx {
 	bool offer_sgt;
 	bool only_sgt;
 	bool skip_fill;
+	/* map: set the list a second time; that call's return */
+	bool set_twice;
+	int second_set_ret;
 	bool revoked;
 	int maps, unmaps, sgt_maps, invalidates;
 	/* lists handed out and not given back */
@@ -72,6 +75,8 @@ static int pal_map(struct dma_buf_attachment *attach,
 	ret = dma_buf_pal_req_set(req, ctx->other ?: ctx->pal);
 	if (!ret)
 		ctx->held++;
+	if (!ret && ctx->set_twice)
+		ctx->second_set_ret = dma_buf_pal_req_set(req, ctx->pal);
 	return ret;
 }
 
@@ -293,6 +298,68 @@ static void pal_test_sgt_importer_falls_back(struct kunit *test)
 	ctx->offer_sgt = false;
 	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+}
+
+/*
+ * The importer side's calls on an attachment they do not fit: a list
+ * unmapped from an sg_table attachment, or no list from a PAL attachment.
+ * Each is refused with a warning and reaches neither the exporter nor the
+ * list's reference count.
+ */
+static void pal_test_wrong_attachment(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	ctx->offer_sgt = true;
+	attach = dma_buf_attach(ctx->dmabuf, ctx->dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_FALSE(test, dma_buf_attachment_is_pal(attach));
+	kunit_warning_suppress(test) {
+		pal_unmap_locked(attach, ctx->pal);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_pal(attach));
+	kunit_warning_suppress(test) {
+		pal_unmap_locked(attach, NULL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * An exporter that sets the list of a request twice: the second set is
+ * refused with a warning and takes no reference; the map gets the list of
+ * the first, with one reference for the importer.
+ */
+static void pal_test_second_set_refused(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	ctx->set_twice = true;
+	kunit_warning_suppress(test) {
+		pal = pal_map_locked(attach);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_ASSERT_PTR_EQ(test, pal, ctx->pal);
+	KUNIT_EXPECT_EQ(test, ctx->second_set_ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 2);
+	pal_unmap_locked(attach, pal);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
 }
 
 static void pal_test_conversion_refused(struct kunit *test)
@@ -874,6 +941,8 @@ static void pal_test_fail_nth(struct kunit *test)
 static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_routing),
 	KUNIT_CASE(pal_test_sgt_importer_falls_back),
+	KUNIT_CASE(pal_test_wrong_attachment),
+	KUNIT_CASE(pal_test_second_set_refused),
 	KUNIT_CASE(pal_test_conversion_refused),
 	KUNIT_CASE(pal_test_attr_mismatch),
 	KUNIT_CASE_PARAM(pal_test_bad_list, pal_bad_list_gen_params),

@@ -292,6 +292,12 @@ static const struct dma_buf_ops test_legacy_ops = {
 	.release = test_release,
 };
 
+/* A driver bug: an sg_table map without its unmap. */
+static const struct dma_buf_ops test_map_only_ops = {
+	.map_dma_buf = test_map_dma_buf,
+	.release = test_release,
+};
+
 /* A static exporter: one entry given at export time. */
 static const struct dma_buf_ops test_static_ops = {
 	.attach = test_attach,
@@ -764,6 +770,16 @@ static void test_match_mapping_contract(struct kunit *test)
 	}
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_EQ(test, ctx->match_twice_ret, -EINVAL);
+
+	/* Outside an attach there is nothing to match: a bug too. */
+	dma_resv_lock(ctx->dmabuf->resv, NULL);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, dma_buf_match_mapping(attach, exp, 1),
+				-EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	dma_resv_unlock(ctx->dmabuf->resv);
+	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach, &test_type));
 	dma_buf_detach(ctx->dmabuf, attach);
 	KUNIT_EXPECT_EQ(test, ctx->live, 0);
 }
@@ -788,13 +804,20 @@ static void test_private_type_routing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ops->map(attach, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, 42);
 	KUNIT_EXPECT_EQ(test, ctx->test_map_calls, 1);
-	/* An sg_table map of a non-SGT attachment is refused, loudly. */
+	/*
+	 * An sg_table map of a non-SGT attachment is refused, loudly, and so
+	 * is an sg_table unmap: the exporter's sg_table ops are not called.
+	 */
 	kunit_warning_suppress(test) {
 		sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+		dma_buf_unmap_attachment_unlocked(attach, &ctx->sgt,
+						  DMA_TO_DEVICE);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
 	}
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ctx->map_calls, 0);
+	KUNIT_EXPECT_EQ(test, ctx->unmap_calls, 0);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -910,6 +933,13 @@ static void test_export_needs_a_type(struct kunit *test)
 	exp_info.ops = &test_static_ops;
 	exp_info.size = PAGE_SIZE;
 	exp_info.priv = ctx;
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+
+	/* map_dma_buf without unmap_dma_buf: refused by the pair check. */
+	exp_info.ops = &test_map_only_ops;
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_export(&exp_info)), -EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);

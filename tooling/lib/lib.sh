@@ -221,9 +221,79 @@ kunit_print_fault_injection() {	# NAME LOG
 	[ -s "$2" ] || return 0
 	sed -nE 's/^.*# [a-z_]+: (fault injection: .* allocation sites failed, .*)$/\1/p' "$2" |
 		sed "s/^/$1 /"
+	local leaks=${kunit_leaks:-}
 	sed -nE 's/^.*# [a-z_]+: fault injection: .*: ([0-9]+) of ([0-9]+) allocation sites failed, in ([0-9]+) rounds .*$/\1 \2 \3/p' "$2" |
-		awk -v k="$1" '{ f += $1; a += $2; r += $3; n++ }
-		END { if (n) printf "%s fault injection: %d of %d allocation sites failed (%d cases, %d rounds)\n", k, f, a, n, r }'
+		awk -v k="$1" -v leaks="$leaks" '{ f += $1; a += $2; r += $3; n++ }
+		END {
+			if (!n) exit
+			printf "%s fault injection: %d of %d allocation sites failed", k, f, a
+			if (leaks != "") printf ", %d leaks", leaks
+			printf " (%d cases, %d rounds", n, r
+			if (leaks != "") printf "; leaks: kmemleak after the suites"
+			printf ")\n"
+		}'
+}
+
+# The initramfs of the x86_64 KUnit run: busybox and
+# tooling/config/kunit/kmemleak-init as /init. Prints its path.
+kunit_x86_initramfs() {
+	local stage=$CACHE_DIR/build/kunit-x86-initramfs out=$CACHE_DIR/build/kunit-x86-initramfs.cpio applet
+	need_pkgs busybox-static cpio
+	rm -rf "$stage"
+	mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev"
+	cp /bin/busybox "$stage/bin/busybox"
+	for applet in $("$stage/bin/busybox" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$stage/bin/$applet"
+	done
+	cp "$TOOLING_DIR/config/kunit/kmemleak-init" "$stage/init"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$out"
+	echo "$out"
+}
+
+# The kmemleak scans that /init (tooling/config/kunit/kmemleak-init) made
+# after the KUnit suites: their count must be in LOG, and every report must
+# be expected: a report is, if a function of its backtrace is listed in
+# EXPECTED (function, a tab, why; upstream suites that leak on purpose or
+# by their own bug). Prints "NAME kmemleak: N leaks ...", and the reports
+# that are not expected; sets kunit_leaks to their number.
+kunit_kmemleak_count() {	# LOG
+	sed -nE 's/^.*kmemleak-kunit: ([0-9]+) unreferenced objects after the suites$/\1/p' "$1" | tail -n1
+}
+
+kunit_check_kmemleak() {	# NAME LOG EXPECTED
+	local n res unexpected expected
+	kunit_leaks=
+	n=$(kunit_kmemleak_count "$2")
+	if [ -z "$n" ]; then
+		grep -h 'kmemleak-kunit: ' "$2" || true
+		echo "$1: FAIL: no kmemleak scan after the suites in the log (/init did not run, or kmemleak is off)"
+		return 1
+	fi
+	res=$(sed -nE 's/^.*kmemleak-kunit\| //p' "$2" | awk -v listed="$3" '
+	function done() {
+		if (hit != "") { e++; eh[hit]++ } else { u++; printf "%s", block }
+	}
+	BEGIN {
+		while ((getline l < listed) > 0) {
+			if (l ~ /^#/ || l == "") continue
+			split(l, f, "\t"); want[f[1]] = 1
+		}
+	}
+	/^unreferenced object/ { if (block != "") done(); block = $0 "\n"; hit = ""; next }
+	{ block = block $0 "\n"; fn = $1; sub(/\+.*/, "", fn); if (hit == "" && (fn in want)) hit = fn }
+	END {
+		if (block != "") done()
+		printf "UNEXPECTED %d\n", u
+		for (h in eh) printf "EXPECTED %s %d\n", h, eh[h]
+	}')
+	unexpected=$(sed -n 's/^UNEXPECTED //p' <<< "$res")
+	expected=$(grep '^EXPECTED ' <<< "$res" | awk '{ n += $3; s = s " " $2 " " $3 } END { printf "%d (%s)", n, substr(s, 2) }')
+	kunit_leaks=$unexpected
+	echo "$1 kmemleak: $unexpected leaks after the suites (two scans, by /init); $n reported, $expected listed as upstream's in $(basename "$3")"
+	[ "$unexpected" -eq 0 ] && return 0
+	grep -v '^UNEXPECTED \|^EXPECTED ' <<< "$res" | head -n 400
+	echo "$1: FAIL: kmemleak reports $unexpected unreferenced objects after the suites that $(basename "$3") does not list (above)"
+	return 1
 }
 
 # The kunit.py commands a text shows (README, the cover letter): each
