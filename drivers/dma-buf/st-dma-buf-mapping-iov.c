@@ -33,6 +33,8 @@ struct iov_ctx {
 	/* what the exporter offers */
 	struct pci_dev *exp_vf;
 	unsigned int exp_bar;
+	/* the IOV ops the exporter offers, if not iov_ops */
+	const struct dma_buf_iov_exp_ops *exp_ops;
 	bool offer_sgt;
 	/* the exporter's ranges, and what they were made of */
 	struct dma_buf_iov *iov;
@@ -118,7 +120,7 @@ static int iov_match_mapping(struct dma_buf_attachment *attach)
 	};
 	static const struct dma_buf_sgt_exp_data sgt = { };
 	const struct dma_buf_mapping_match exp[] = {
-		dma_buf_iov_export(&iov_ops, &iov),
+		dma_buf_iov_export(ctx->exp_ops ?: &iov_ops, &iov),
 		dma_buf_sgt_export(&iov_sgt_ops, &sgt),
 	};
 
@@ -329,6 +331,31 @@ static void iov_test_routing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iov_refs(ctx->iov), 1);
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * An IOV exporter gives both map_iov and unmap_iov: without either, the
+ * attach fails, where the same exporter with both attaches.
+ */
+static void iov_test_exporter_without_ops(struct kunit *test)
+{
+	static const struct dma_buf_iov_exp_ops map_only = { .map_iov = iov_map };
+	static const struct dma_buf_iov_exp_ops unmap_only = { .unmap_iov = iov_unmap };
+	struct iov_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	ctx->exp_ops = &map_only;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	ctx->exp_ops = &unmap_only;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+
+	ctx->exp_ops = NULL;
+	attach = iov_attach(test, ctx->pf, ctx->pf, IOV_TEST_BAR, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -983,6 +1010,7 @@ static void iov_test_fail_nth(struct kunit *test)
 
 static struct kunit_case dma_buf_iov_cases[] = {
 	KUNIT_CASE(iov_test_routing),
+	KUNIT_CASE(iov_test_exporter_without_ops),
 	KUNIT_CASE(iov_test_not_sgt),
 	KUNIT_CASE_PARAM(iov_test_refused, iov_refusal_gen_params),
 	KUNIT_CASE(iov_test_wrong_attachment),

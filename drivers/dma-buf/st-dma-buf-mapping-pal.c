@@ -14,6 +14,7 @@
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/lockdep.h>
+#include <linux/log2.h>
 #include <linux/scatterlist.h>
 
 #include "st-dma-buf-alloc.h"
@@ -33,12 +34,16 @@ struct pal_ctx {
 	struct phys_vec vec[2];
 	/* a list that map_pal hands out instead of @pal, if set */
 	struct dma_buf_pal *other;
+	/* the PAL ops the exporter offers, if not pal_ops */
+	const struct dma_buf_pal_exp_ops *exp_ops;
 	bool offer_sgt;
 	bool only_sgt;
 	bool skip_fill;
 	/* map: set the list a second time; that call's return */
 	bool set_twice;
 	int second_set_ret;
+	/* map: the error to return after setting the list */
+	int fail_after_set;
 	bool revoked;
 	int maps, unmaps, sgt_maps, invalidates;
 	/* lists handed out and not given back */
@@ -73,6 +78,8 @@ static int pal_map(struct dma_buf_attachment *attach,
 	if (ctx->skip_fill)
 		return 0;
 	ret = dma_buf_pal_req_set(req, ctx->other ?: ctx->pal);
+	if (!ret && ctx->fail_after_set)
+		return ctx->fail_after_set;
 	if (!ret)
 		ctx->held++;
 	if (!ret && ctx->set_twice)
@@ -118,7 +125,7 @@ static int pal_match_mapping(struct dma_buf_attachment *attach)
 	static const struct dma_buf_sgt_exp_data sgt = { };
 	struct pal_ctx *ctx = pal_ctx_of(attach);
 	struct dma_buf_mapping_match exp[] = {
-		dma_buf_pal_export(&pal_ops, &pal),
+		dma_buf_pal_export(ctx->exp_ops ?: &pal_ops, &pal),
 		dma_buf_sgt_export(&pal_sgt_ops, &sgt),
 	};
 
@@ -381,6 +388,31 @@ static void pal_test_conversion_refused(struct kunit *test)
 			-EOPNOTSUPP);
 }
 
+/*
+ * A PAL exporter gives both map_pal and unmap_pal: without either, the
+ * attach fails, where the same exporter with both attaches.
+ */
+static void pal_test_exporter_without_ops(struct kunit *test)
+{
+	static const struct dma_buf_pal_exp_ops map_only = { .map_pal = pal_map };
+	static const struct dma_buf_pal_exp_ops unmap_only = { .unmap_pal = pal_unmap };
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	ctx->exp_ops = &map_only;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(test, BIT(DMA_BUF_PAL_MMIO))),
+			-EINVAL);
+	ctx->exp_ops = &unmap_only;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(test, BIT(DMA_BUF_PAL_MMIO))),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->maps, 0);
+
+	ctx->exp_ops = NULL;
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static void pal_test_attr_mismatch(struct kunit *test)
 {
 	/* An importer that does not handle MMIO does not match. */
@@ -478,6 +510,26 @@ static void pal_test_no_fill(struct kunit *test)
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
 	}
 	KUNIT_EXPECT_EQ(test, ctx->unmaps, 1);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
+/*
+ * map_pal that fails after it set the list: the map fails with its error,
+ * and the reference the set took for the importer is dropped.
+ */
+static void pal_test_map_fails_after_set(struct kunit *test)
+{
+	struct pal_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	const struct dma_buf_pal *pal;
+
+	attach = pal_attach(test, BIT(DMA_BUF_PAL_MMIO));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	ctx->fail_after_set = -EIO;
+	pal = pal_map_locked(attach);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(pal), -EIO);
+	KUNIT_EXPECT_EQ(test, pal_refs(ctx->pal), 1);
+	KUNIT_EXPECT_EQ(test, attach->map.nr_mapped, 0);
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
@@ -766,21 +818,25 @@ struct pal_waiter {
 	struct completion done;
 	struct completion finished;
 	unsigned int reports;
+	unsigned long waited;
 };
 
 static int pal_revoke_waiter(void *p)
 {
 	struct pal_waiter *w = p;
+	unsigned long start = jiffies;
 
 	w->reports = dma_buf_revoke_wait(w->dmabuf, &w->done, 1);
+	w->waited = jiffies - start;
 	complete(&w->finished);
 	return 0;
 }
 
 /*
  * An exporter's revocation that waits for a list the importer keeps names
- * that importer (dma_buf_report_held()) while it waits, and returns once
- * the list is back; with nothing held it returns without a report.
+ * that importer (dma_buf_report_held()) while it waits, each wait twice as
+ * long as the one before, and returns once the list is back; with nothing
+ * held it returns without a report.
  */
 static void pal_test_revoke_wait_reports(struct kunit *test)
 {
@@ -810,7 +866,7 @@ static void pal_test_revoke_wait_reports(struct kunit *test)
 		KUNIT_FAIL(test, "no thread: %pe", task);
 		return;
 	}
-	msleep(50);
+	msleep(200);
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->finished));
 	/* The importer gives the list back, the exporter's count drops. */
 	pal_unmap_locked(attach, pal);
@@ -822,6 +878,12 @@ static void pal_test_revoke_wait_reports(struct kunit *test)
 		wait_for_completion(&w->finished);
 	}
 	KUNIT_EXPECT_GE(test, w->reports, 1);
+	/*
+	 * Waits of 1, 2, 4, ... jiffies: r reports take at least 2^r - 1 - r
+	 * jiffies (a timeout may end up to a jiffy early), so that over the
+	 * 200 ms (20 jiffies or more) there are a handful, not one a jiffy.
+	 */
+	KUNIT_EXPECT_LE(test, w->reports, ilog2(w->waited + 1) + 2);
 
 	/* Given back before the wait: no report. */
 	w->reports = ~0U;
@@ -944,11 +1006,13 @@ static struct kunit_case dma_buf_pal_cases[] = {
 	KUNIT_CASE(pal_test_wrong_attachment),
 	KUNIT_CASE(pal_test_second_set_refused),
 	KUNIT_CASE(pal_test_conversion_refused),
+	KUNIT_CASE(pal_test_exporter_without_ops),
 	KUNIT_CASE(pal_test_attr_mismatch),
 	KUNIT_CASE_PARAM(pal_test_bad_list, pal_bad_list_gen_params),
 	KUNIT_CASE(pal_test_bad_attr),
 	KUNIT_CASE(pal_test_foreign_list),
 	KUNIT_CASE(pal_test_no_fill),
+	KUNIT_CASE(pal_test_map_fails_after_set),
 	KUNIT_CASE(pal_test_revoke),
 	KUNIT_CASE(pal_test_exporter_put_first),
 	KUNIT_CASE(pal_test_maps_share_one_list),

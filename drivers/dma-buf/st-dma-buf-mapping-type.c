@@ -57,6 +57,8 @@ struct test_ctx {
 	bool skip_match_call;
 	bool match_twice;
 	int match_twice_ret;
+	/* what match_mapping returns after a successful match */
+	int match_mapping_ret;
 	int attach_ret;
 	/* what was seen */
 	int match_calls;
@@ -230,7 +232,7 @@ static int test_match_mapping(struct dma_buf_attachment *attach)
 	if (ctx->match_twice)
 		ctx->match_twice_ret = dma_buf_match_mapping(attach, ctx->exp,
 							     ctx->nr_exp);
-	return ret;
+	return ret ?: ctx->match_mapping_ret;
 }
 
 static int test_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
@@ -747,6 +749,43 @@ static void test_malformed_list(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
 }
 
+/*
+ * DMA_BUF_MAPPING_MAX_ENTRIES entries is the longest list, on either side
+ * (one more is refused: "too long" above), and its last entry counts: only
+ * the last entries of the two lists make a pair here.
+ */
+static void test_longest_lists(struct kunit *test)
+{
+	static const struct test_exp_data ok = { .ret = 0 }, skip = { .ret = -EOPNOTSUPP };
+	static const struct test_imp_data id1 = { .id = 1 };
+	const size_t last = DMA_BUF_MAPPING_MAX_ENTRIES - 1;
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_mapping_match *exp, *imp;
+	struct dma_buf_attachment *attach;
+	size_t i;
+
+	exp = kunit_kcalloc(test, DMA_BUF_MAPPING_MAX_ENTRIES, sizeof(*exp),
+			    GFP_KERNEL);
+	imp = kunit_kcalloc(test, DMA_BUF_MAPPING_MAX_ENTRIES, sizeof(*imp),
+			    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, exp);
+	KUNIT_ASSERT_NOT_NULL(test, imp);
+	for (i = 0; i < last; i++) {
+		exp[i] = test_exp(&test_type, &skip);
+		imp[i] = test_imp(&test_bare_type, &id1);
+	}
+	exp[last] = test_exp(&test_type, &ok);
+	imp[last] = test_imp(&test_type, &id1);
+
+	attach = test_attach_native(test, exp, DMA_BUF_MAPPING_MAX_ENTRIES,
+				    imp, DMA_BUF_MAPPING_MAX_ENTRIES);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->exp_idx, last);
+	KUNIT_EXPECT_EQ(test, dma_buf_mapping_info_of(attach)->imp_idx, last);
+	dma_buf_detach(ctx->dmabuf, attach);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+}
+
 static void test_match_mapping_contract(struct kunit *test)
 {
 	static const struct test_exp_data ok = { .ret = 0 };
@@ -905,6 +944,44 @@ static void test_legacy_importer_native_exporter(struct kunit *test)
 	dma_buf_detach(ctx->dmabuf, attach);
 }
 
+/*
+ * An SGT exporter entry gives both sg_table ops: without either, the
+ * attach fails, where the same entry with both attaches.
+ */
+static void test_sgt_entry_without_ops(struct kunit *test)
+{
+	static const struct dma_buf_sgt_exp_data plain = { };
+	static const struct dma_buf_sgt_exp_ops map_only = {
+		.map_dma_buf = test_map_dma_buf,
+	};
+	static const struct dma_buf_sgt_exp_ops unmap_only = {
+		.unmap_dma_buf = test_unmap_dma_buf,
+	};
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping_match exp[] = {
+		dma_buf_sgt_export(&map_only, &plain),
+	};
+
+	test_export(test, &test_native_ops, NULL);
+	ctx->exp = exp;
+	ctx->nr_exp = 1;
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	exp[0] = dma_buf_sgt_export(&unmap_only, &plain);
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
+
+	exp[0] = dma_buf_sgt_export(&test_sgt_ops, &plain);
+	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev,
+					&test_importer_p2p, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dma_buf_detach(ctx->dmabuf, attach);
+}
+
 static void test_static_exporter(struct kunit *test)
 {
 	static const struct dma_buf_sgt_exp_data plain = { };
@@ -1005,7 +1082,6 @@ static void test_static_importer_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EINVAL);
 	KUNIT_EXPECT_EQ(test, ctx->match_calls, 0);
 	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 0);
-	KUNIT_EXPECT_EQ(test, ctx->pin_calls, 0);
 
 	/* The same list from an importer that can be revoked is fine. */
 	attach = test_attach_native(test, exp, 1, imp, 1);
@@ -1595,6 +1671,16 @@ static void test_failure_after_match(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->release_calls, 1);
 	KUNIT_EXPECT_EQ(test, ctx->live, 0);
 	KUNIT_EXPECT_EQ(test, ctx->detach_calls, 0);
+
+	/* The exporter's match_mapping fails after its match succeeded. */
+	ctx->attach_ret = 0;
+	ctx->match_mapping_ret = -EBUSY;
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ctx->finish_calls, 2);
+	KUNIT_EXPECT_EQ(test, ctx->release_calls, 2);
+	KUNIT_EXPECT_EQ(test, ctx->live, 0);
+	KUNIT_EXPECT_EQ(test, ctx->attach_calls, 1);
 }
 
 #ifdef CONFIG_MODULE_UNLOAD
@@ -1832,11 +1918,13 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(test_skip_and_abort),
 	KUNIT_CASE(test_no_match),
 	KUNIT_CASE_PARAM(test_malformed_list, test_bad_list_gen_params),
+	KUNIT_CASE(test_longest_lists),
 	KUNIT_CASE(test_match_mapping_contract),
 	KUNIT_CASE(test_private_type_routing),
 	KUNIT_CASE(test_legacy_exporter_dynamic),
 	KUNIT_CASE(test_legacy_exporter_static),
 	KUNIT_CASE(test_legacy_importer_native_exporter),
+	KUNIT_CASE(test_sgt_entry_without_ops),
 	KUNIT_CASE(test_static_exporter),
 	KUNIT_CASE(test_static_importer_of_sgt_pins),
 	KUNIT_CASE_PARAM(test_static_importer_refused, test_pin_kind_gen_params),

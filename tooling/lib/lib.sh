@@ -175,9 +175,11 @@ kunit_check_warnings() {	# NAME LOG EXPECTED
 # reports, sleeping in atomic context, ...), Oops, general protection faults,
 # UBSAN, suspicious RCU usage, lockdep's reports, and lockdep turning itself
 # off ("turning off the locking correctness validator", "lockdep is turned
-# off": debug_locks is 0 from there on, and no later suite's locking is
-# checked). kunit_check_warnings checks the WARNs. Any such line fails;
-# returns non-zero then, and when there is no log or no suite in it, or
+# off", and a taint's "Disabling lock debugging": debug_locks is 0 from
+# there on, and no later suite's locking is checked; the x86_64 run also
+# reads debug_locks after the suites, kunit_check_debug_locks).
+# kunit_check_warnings checks the WARNs. Any such line fails; returns
+# non-zero then, and when there is no log or no suite in it, or
 # when the kernel has no lockdep (no "Lock dependency validator" banner):
 # both KUnit kernels have PROVE_LOCKING (drivers/dma-buf/.kunitconfig,
 # tooling/config/kunit/debug.config), and a run without it checks no lock
@@ -192,7 +194,7 @@ kunit_check_reports() {	# NAME LOG
 	{ line = $0; sub(/^\[[ 0-9.]+\] ?/, "", line) }
 	line ~ /^    # Subtest: / { suite = substr(line, 16); n++ }
 	line ~ /Lock dependency validator/ { lockdep = 1 }
-	line ~ /BUG: |Oops|general protection fault|UBSAN:|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|turning off the locking correctness validator|lockdep is turned off/ {
+	line ~ /BUG: |Oops|general protection fault|UBSAN:|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state|turning off the locking correctness validator|lockdep is turned off|Disabling lock debugging/ {
 		printf "  report during %s: %s\n", suite == "" ? "boot (before any suite)" : suite, line
 		bad++
 	}
@@ -203,6 +205,24 @@ kunit_check_reports() {	# NAME LOG
 		printf "%s: no BUG, Oops, lockdep, UBSAN or RCU report in the log of %d suites: lockdep stayed on\n", name, n
 	}' "$klog" || rc=1
 	return $rc
+}
+
+# Lockdep's debug_locks after the last suite, as the x86_64 run's /init
+# (tooling/config/kunit/kmemleak-init) read it from /proc/lockdep_stats:
+# must be 1. After boot, nothing sets it back to 1 once a report or a
+# taint turned it off (lockdep_reset(), the only writer of 1, runs in the
+# boot-time locking self-tests alone): 1 after the last suite means 1
+# after every suite. Returns non-zero otherwise, and when /init printed
+# none.
+kunit_check_debug_locks() {	# NAME LOG
+	local dl
+	dl=$(sed -nE 's/^.*kunit-debug_locks: ([0-9a-z]+) after the suites$/\1/p' "$2" | tail -n1)
+	case $dl in
+	1) echo "$1 lockdep: debug_locks 1 after the last suite (read by /init): on after every suite" ;;
+	"") echo "$1: FAIL: /init printed no debug_locks after the suites"; return 1 ;;
+	none) echo "$1: FAIL: no debug_locks in /proc/lockdep_stats (CONFIG_PROVE_LOCKING off?)"; return 1 ;;
+	*) echo "$1: FAIL: debug_locks is $dl after the suites: lockdep turned itself off during them"; return 1 ;;
+	esac
 }
 
 # The counts the race cases print (st-dma-buf-race.c: "CASE: A vs B: N + M

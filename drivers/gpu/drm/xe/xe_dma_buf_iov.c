@@ -516,6 +516,7 @@ int xe_dma_buf_iov_map_bo(struct xe_bo *bo)
 	struct xe_device *xe = xe_bo_device(bo);
 	struct xe_dma_buf_iov_map *map;
 
+	/* The driver calls it from xe_bo_move_dmabuf_iov() alone, after an unmap. */
 	xe_assert(xe, !bo->dma_buf_iov);
 
 	map = xe_dma_buf_iov_map_attachment(xe, bo->ttm.base.import_attach);
