@@ -141,6 +141,14 @@ bool dma_buf_mapping_unhold(struct dma_buf_attachment *attach,
 void *dma_buf_mapping_held(const struct dma_buf_attachment *attach);
 void dma_buf_mapping_reclaim(struct dma_buf_attachment *attach);
 int dma_buf_mapping_check_export(const struct dma_buf_export_info *exp_info);
+
+/* Why a list is refused: for the KUnit cases of the bad lists only. */
+#if IS_ENABLED(CONFIG_KUNIT)
+const char *
+dma_buf_mapping_list_fault(const struct dma_buf_mapping_match *list,
+			   size_t nr, bool exporter, bool revocable,
+			   size_t *bad);
+#endif
 void dma_buf_mapping_describe(struct seq_file *s,
 			      const struct dma_buf_attachment *attach);
 

@@ -3,6 +3,7 @@
  * The IOV mapping type: ranges of an SR-IOV VF's BAR for its PF driver.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping-iov.h>
 #include <linux/dma-resv.h>
@@ -166,16 +167,27 @@ dma_buf_iov_export(const struct dma_buf_iov_exp_ops *ops,
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_iov_export, "DMA_BUF");
 
-/* Refuse a list that breaks a rule of the DOC above; returns the reason. */
-static const char *dma_buf_iov_check(u64 bar_len, const struct range *r,
-				     unsigned int nr, u64 *total,
-				     unsigned int *bad)
+/*
+ * Why ranges of BAR @bar of @vf break a rule of the DOC above, or NULL when
+ * they are good; *@bad is the entry at fault. Its own function so that the
+ * KUnit cases check which rule refused each bad list.
+ */
+VISIBLE_IF_KUNIT const char *
+dma_buf_iov_list_fault(struct pci_dev *vf, unsigned int bar,
+		       const struct range *r, unsigned int nr, u64 size,
+		       unsigned int *bad)
 {
+	u64 bar_len, total = 0;
 	unsigned int i;
 
-	*total = 0;
-	if (!nr || !r)
+	*bad = 0;
+	if (!vf || bar >= PCI_STD_NUM_BARS)
+		return "no VF or no such BAR";
+	bar_len = pci_resource_len(vf, bar);
+	if (!nr)
 		return "empty list";
+	if (!r)
+		return "no list";
 	for (i = 0; i < nr; i++) {
 		*bad = i;
 		if (r[i].end < r[i].start)
@@ -184,11 +196,14 @@ static const char *dma_buf_iov_check(u64 bar_len, const struct range *r,
 			return "unaligned range";
 		if (r[i].end >= bar_len)
 			return "range past the end of the BAR";
-		if (check_add_overflow(*total, range_len(&r[i]), total))
+		if (check_add_overflow(total, range_len(&r[i]), &total))
 			return "total length overflows";
 	}
+	if (total != size)
+		return "total length is not the dma-buf size";
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_iov_list_fault);
 
 /*
  * Point index i of @iov->ranges at @iov->storage[i], for every i, in one
@@ -242,17 +257,12 @@ struct dma_buf_iov *dma_buf_iov_create(struct pci_dev *vf, unsigned int bar,
 				       const struct range *ranges,
 				       unsigned int nr, u64 size)
 {
-	const char *why = "no VF or no such BAR";
 	struct dma_buf_iov *iov;
-	unsigned int bad = 0;
-	u64 total = 0;
+	unsigned int bad;
+	const char *why;
 	int ret;
 
-	if (vf && bar < PCI_STD_NUM_BARS)
-		why = dma_buf_iov_check(pci_resource_len(vf, bar), ranges, nr,
-					&total, &bad);
-	if (!why && total != size)
-		why = "total length is not the dma-buf size";
+	why = dma_buf_iov_list_fault(vf, bar, ranges, nr, size, &bad);
 	if (why) {
 		WARN(1, "dma-buf: %pS gave bad VF BAR ranges: %s (entry %u of %u)\n",
 		     __builtin_return_address(0), why, bad, nr);

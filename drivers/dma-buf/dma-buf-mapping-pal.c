@@ -151,17 +151,23 @@ dma_buf_pal_export(const struct dma_buf_pal_exp_ops *ops,
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_pal_export, "DMA_BUF");
 
-/* Refuse a list that breaks a rule of the DOC above; returns the reason. */
-static const char *dma_buf_pal_check(const struct phys_vec *vec,
-				     unsigned int nr, u64 *total,
-				     unsigned int *bad)
+/*
+ * Why a list breaks a rule of the DOC above, or NULL when it is good; *@bad
+ * is the entry at fault. Its own function so that the KUnit cases check
+ * which rule refused each bad list.
+ */
+VISIBLE_IF_KUNIT const char *
+dma_buf_pal_list_fault(enum dma_buf_pal_attr attr, const struct phys_vec *vec,
+		       unsigned int nr, u64 size, unsigned int *bad)
 {
-	u64 end;
+	u64 end, total = 0;
 	unsigned int i;
 
-	*total = 0;
-	if (!nr || !vec)
+	*bad = 0;
+	if (!nr)
 		return "empty list";
+	if (!vec)
+		return "no list";
 	for (i = 0; i < nr; i++) {
 		*bad = i;
 		if (!vec[i].len)
@@ -170,11 +176,16 @@ static const char *dma_buf_pal_check(const struct phys_vec *vec,
 			return "unaligned range";
 		if (check_add_overflow((u64)vec[i].paddr, (u64)vec[i].len, &end))
 			return "range wraps around";
-		if (check_add_overflow(*total, (u64)vec[i].len, total))
+		if (check_add_overflow(total, (u64)vec[i].len, &total))
 			return "total length overflows";
 	}
+	if (attr != DMA_BUF_PAL_MMIO)
+		return "unknown kind of memory";
+	if (total != size)
+		return "total length is not the dma-buf size";
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_pal_list_fault);
 
 /**
  * dma_buf_pal_create - make the physical address list of a dma-buf
@@ -199,15 +210,10 @@ struct dma_buf_pal *dma_buf_pal_create(enum dma_buf_pal_attr attr,
 				       unsigned int nr, u64 size)
 {
 	struct dma_buf_pal *pal;
-	unsigned int bad = 0;
+	unsigned int bad;
 	const char *why;
-	u64 total;
 
-	why = dma_buf_pal_check(vec, nr, &total, &bad);
-	if (!why && attr != DMA_BUF_PAL_MMIO)
-		why = "unknown kind of memory";
-	if (!why && total != size)
-		why = "total length is not the dma-buf size";
+	why = dma_buf_pal_list_fault(attr, vec, nr, size, &bad);
 	if (why) {
 		WARN(1, "dma-buf: %pS gave a bad physical address list: %s (entry %u of %u)\n",
 		     __builtin_return_address(0), why, bad, nr);

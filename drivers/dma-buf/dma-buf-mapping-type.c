@@ -153,39 +153,58 @@ dma_buf_mapping_entry_fault(const struct dma_buf_mapping_match *list, size_t i,
 	return NULL;
 }
 
+/*
+ * Why the list of one side of an attach is malformed, or NULL when it is
+ * fine; *@bad is the entry at fault. @revocable: whether the importer
+ * handles invalidate_mappings. Its own function so that the KUnit cases
+ * check which rule refused each bad list.
+ */
+VISIBLE_IF_KUNIT const char *
+dma_buf_mapping_list_fault(const struct dma_buf_mapping_match *list,
+			   size_t nr, bool exporter, bool revocable,
+			   size_t *bad)
+{
+	const char *why;
+	size_t i;
+
+	*bad = 0;
+	if (!list)
+		return "no list";
+	if (!nr)
+		return "no entries";
+	if (nr > DMA_BUF_MAPPING_MAX_ENTRIES)
+		return "more entries than DMA_BUF_MAPPING_MAX_ENTRIES";
+	for (i = 0; i < nr; i++) {
+		const struct dma_buf_mapping_type *type = list[i].type;
+
+		*bad = i;
+		why = dma_buf_mapping_entry_fault(list, i, exporter);
+		if (!why && !exporter && !type->pin_on_map && !revocable)
+			why = "a type that needs an importer with invalidate_mappings";
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_list_fault);
+
 static int dma_buf_mapping_check_list(struct dma_buf_attachment *attach,
 				      const struct dma_buf_mapping_match *list,
 				      size_t nr, bool exporter)
 {
-	const char *side = dma_buf_mapping_side[exporter];
-	size_t i;
+	const char *why;
+	size_t bad;
 
-	if (!nr || nr > DMA_BUF_MAPPING_MAX_ENTRIES || !list) {
-		dev_warn_ratelimited(attach->dev,
-				     "dma-buf %s: %s gave %zu mapping types%s\n",
-				     attach->dmabuf->exp_name, side, nr,
-				     list ? "" : " and no list");
-		return -EINVAL;
-	}
-
-	for (i = 0; i < nr; i++) {
-		const struct dma_buf_mapping_type *type = list[i].type;
-		const char *why;
-
-		why = dma_buf_mapping_entry_fault(list, i, exporter);
-		if (!why && !exporter && !type->pin_on_map &&
-		    !dma_buf_attach_revocable(attach))
-			why = "a type that needs an importer with invalidate_mappings";
-		if (why) {
-			dev_warn_ratelimited(attach->dev,
-					     "dma-buf %s: %s entry %zu (%s): %s\n",
-					     attach->dmabuf->exp_name, side, i,
-					     type && type->name ? type->name : "?",
-					     why);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	why = dma_buf_mapping_list_fault(list, nr, exporter,
+					 dma_buf_attach_revocable(attach),
+					 &bad);
+	if (!why)
+		return 0;
+	dev_warn_ratelimited(attach->dev,
+			     "dma-buf %s: %s gave a bad list of %zu mapping types: %s (entry %zu)\n",
+			     attach->dmabuf->exp_name,
+			     dma_buf_mapping_side[exporter], nr, why, bad);
+	return -EINVAL;
 }
 
 /*

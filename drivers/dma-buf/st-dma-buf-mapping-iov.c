@@ -540,30 +540,53 @@ static void iov_test_bad_exporter_bar(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * Each list breaks one rule, which names itself (@why, for entry @bad) in the
+ * warning; @bad is -1 for the rule on the whole list. Only the rule a list is
+ * named for can refuse it: without that rule the list would be accepted, or
+ * refused at another entry ("unaligned start": the second range's end is
+ * unaligned too). No case overflows the total: each range is inside the
+ * 16-page BAR.
+ */
 struct iov_bad_list {
 	const char *name;
 	struct range r[3];
 	unsigned int nr;
+	const char *why;
+	int bad;
+	bool no_ranges;
 };
 
 #define IOV_P(n)	((u64)(n) * PAGE_SIZE)
+#define WHY_UNALIGNED	"unaligned range"
+#define WHY_PAST_BAR	"range past the end of the BAR"
+#define WHY_SIZE	"total length is not the dma-buf size"
 
 static const struct iov_bad_list iov_bad_lists[] = {
-	{ "empty list", { }, 0 },
-	{ "empty range", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(6), IOV_P(6) - 1 } }, 2 },
-	{ "unaligned start", { { IOV_P(1) + 8, IOV_P(5) + 7 } }, 1 },
-	{ "unaligned end", { { IOV_P(0), IOV_P(4) - 9 }, { IOV_P(8), IOV_P(8) + 7 } }, 2 },
-	{ "past the end of the BAR", { { IOV_P(14), IOV_P(18) - 1 } }, 1 },
+	{ "empty list", { }, 0, "empty list" },
+	{ "no list", { }, 2, "no list", .no_ranges = true },
+	{ "empty range", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(6), IOV_P(6) - 1 } }, 2,
+	  "empty range", 1 },
+	{ "unaligned start", { { IOV_P(1) + 8, IOV_P(3) - 1 },
+			       { IOV_P(8), IOV_P(10) + 7 } }, 2, WHY_UNALIGNED },
+	{ "unaligned end", { { IOV_P(0), IOV_P(4) - 9 }, { IOV_P(8), IOV_P(8) + 7 } }, 2,
+	  WHY_UNALIGNED },
+	{ "past the end of the BAR", { { IOV_P(14), IOV_P(18) - 1 } }, 1,
+	  WHY_PAST_BAR },
 	{ "last page plus one", { { IOV_P(0), IOV_P(3) - 1 },
 				  { IOV_P(IOV_TEST_BAR_PAGES),
-				    IOV_P(IOV_TEST_BAR_PAGES + 1) - 1 } }, 2 },
-	{ "short of the size", { { IOV_P(0), IOV_P(3) - 1 } }, 1 },
-	{ "longer than the size", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(8), IOV_P(9) - 1 } }, 2 },
+				    IOV_P(IOV_TEST_BAR_PAGES + 1) - 1 } }, 2,
+	  WHY_PAST_BAR, 1 },
+	{ "short of the size", { { IOV_P(0), IOV_P(3) - 1 } }, 1, WHY_SIZE, -1 },
+	{ "longer than the size", { { IOV_P(0), IOV_P(4) - 1 }, { IOV_P(8), IOV_P(9) - 1 } }, 2,
+	  WHY_SIZE, -1 },
 };
 
+/* The case's name says what refuses it: tooling/bad-inputs prints them. */
 static void iov_bad_list_desc(const struct iov_bad_list *t, char *desc)
 {
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: -EINVAL, %s", t->name,
+		 t->why);
 }
 
 KUNIT_ARRAY_PARAM(iov_bad_list, iov_bad_lists, iov_bad_list_desc);
@@ -571,13 +594,24 @@ KUNIT_ARRAY_PARAM(iov_bad_list, iov_bad_lists, iov_bad_list_desc);
 static void iov_test_bad_list(struct kunit *test)
 {
 	const struct iov_bad_list *t = test->param_value;
+	const struct range *r = t->no_ranges ? NULL : t->r;
 	struct iov_ctx *ctx = test->priv;
+	unsigned int bad;
+	const char *why;
+
+	/* The rule the case is named for refuses it, at the entry it broke. */
+	why = dma_buf_iov_list_fault(ctx->vf, IOV_TEST_BAR, r, t->nr,
+				     IOV_TEST_SIZE, &bad);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_STREQ(test, why, t->why);
+	if (t->bad >= 0)
+		KUNIT_EXPECT_EQ(test, bad, t->bad);
 
 	/* An exporter bug: refused, with a warning naming the caller. */
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test,
 				PTR_ERR(dma_buf_iov_create(ctx->vf, IOV_TEST_BAR,
-							   t->r, t->nr,
+							   r, t->nr,
 							   IOV_TEST_SIZE)),
 				-EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
@@ -587,8 +621,18 @@ static void iov_test_bad_list(struct kunit *test)
 /* Good ranges without a VF, or of a BAR that cannot exist, are refused. */
 static void iov_test_bad_vf_or_bar(struct kunit *test)
 {
+	static const char why[] = "no VF or no such BAR";
 	struct iov_ctx *ctx = test->priv;
+	unsigned int bad;
 
+	KUNIT_EXPECT_STREQ(test, dma_buf_iov_list_fault(NULL, IOV_TEST_BAR,
+							ctx->r, 2,
+							IOV_TEST_SIZE, &bad) ?: "",
+			   why);
+	KUNIT_EXPECT_STREQ(test, dma_buf_iov_list_fault(ctx->vf, PCI_STD_NUM_BARS,
+							ctx->r, 2,
+							IOV_TEST_SIZE, &bad) ?: "",
+			   why);
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test,
 				PTR_ERR(dma_buf_iov_create(NULL, IOV_TEST_BAR,

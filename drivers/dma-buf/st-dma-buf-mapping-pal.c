@@ -419,27 +419,47 @@ static void pal_test_attr_mismatch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(pal_attach(test, 0)), -EOPNOTSUPP);
 }
 
+/*
+ * Each list breaks one rule, which names itself (@why, for entry @bad) in the
+ * warning; @bad is -1 for the rules on the whole list. A list that only the
+ * rule it is named for can refuse: "total overflows" overflows at its
+ * second entry, and adds up to the size once it wrapped.
+ */
 struct pal_bad_list {
 	const char *name;
 	struct phys_vec vec[3];
 	unsigned int nr;
+	const char *why;
+	int bad;
+	bool no_vec;
 };
+
+#define WHY_SIZE	"total length is not the dma-buf size"
 
 static const struct pal_bad_list pal_bad_lists[] = {
-	{ "empty list", { }, 0 },
-	{ "zero-length range", { { 0x10000, 4 * PAGE_SIZE }, { 0x20000, 0 } }, 2 },
-	{ "unaligned address", { { 0x10000 + 8, 4 * PAGE_SIZE } }, 1 },
-	{ "unaligned length", { { 0x10000, 4 * PAGE_SIZE - 8 }, { 0x20000, 8 } }, 2 },
-	{ "range wraps", { { (phys_addr_t)-PAGE_SIZE, 4 * PAGE_SIZE } }, 1 },
-	{ "short of the size", { { 0x10000, 3 * PAGE_SIZE } }, 1 },
-	{ "longer than the size", { { 0x10000, 4 * PAGE_SIZE }, { 0x20000, PAGE_SIZE } }, 2 },
+	{ "empty list", { }, 0, "empty list" },
+	{ "no list", { }, 2, "no list", .no_vec = true },
+	{ "zero-length range", { { 0x10000, 4 * PAGE_SIZE }, { 0x20000, 0 } }, 2,
+	  "empty range", 1 },
+	{ "unaligned address", { { 0x10000 + 8, 4 * PAGE_SIZE } }, 1,
+	  "unaligned range" },
+	{ "unaligned length", { { 0x10000, 4 * PAGE_SIZE - 8 }, { 0x20000, 8 } }, 2,
+	  "unaligned range" },
+	{ "range wraps", { { (phys_addr_t)-PAGE_SIZE, 4 * PAGE_SIZE } }, 1,
+	  "range wraps around" },
+	{ "short of the size", { { 0x10000, 3 * PAGE_SIZE } }, 1, WHY_SIZE, -1 },
+	{ "longer than the size", { { 0x10000, 4 * PAGE_SIZE }, { 0x20000, PAGE_SIZE } }, 2,
+	  WHY_SIZE, -1 },
 	{ "total overflows", { { 0x10000, 4 * PAGE_SIZE },
-			       { 0, (size_t)-PAGE_SIZE }, { 0, 2 * PAGE_SIZE } }, 3 },
+			       { 0, (size_t)-PAGE_SIZE }, { 0, PAGE_SIZE } }, 3,
+	  "total length overflows", 1 },
 };
 
+/* The case's name says what refuses it: tooling/bad-inputs prints them. */
 static void pal_bad_list_desc(const struct pal_bad_list *t, char *desc)
 {
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: -EINVAL, %s", t->name,
+		 t->why);
 }
 
 KUNIT_ARRAY_PARAM(pal_bad_list, pal_bad_lists, pal_bad_list_desc);
@@ -447,12 +467,23 @@ KUNIT_ARRAY_PARAM(pal_bad_list, pal_bad_lists, pal_bad_list_desc);
 static void pal_test_bad_list(struct kunit *test)
 {
 	const struct pal_bad_list *t = test->param_value;
+	const struct phys_vec *vec = t->no_vec ? NULL : t->vec;
+	unsigned int bad;
+	const char *why;
+
+	/* The rule the case is named for refuses it, at the entry it broke. */
+	why = dma_buf_pal_list_fault(DMA_BUF_PAL_MMIO, vec, t->nr,
+				     PAL_TEST_SIZE, &bad);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_STREQ(test, why, t->why);
+	if (t->bad >= 0)
+		KUNIT_EXPECT_EQ(test, bad, t->bad);
 
 	/* An exporter bug: refused, with a warning naming the caller. */
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test,
 				PTR_ERR(dma_buf_pal_create(DMA_BUF_PAL_MMIO,
-							   t->vec, t->nr,
+							   vec, t->nr,
 							   PAL_TEST_SIZE)),
 				-EINVAL);
 		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
@@ -463,7 +494,11 @@ static void pal_test_bad_list(struct kunit *test)
 static void pal_test_bad_attr(struct kunit *test)
 {
 	struct pal_ctx *ctx = test->priv;
+	unsigned int bad;
 
+	KUNIT_EXPECT_STREQ(test, dma_buf_pal_list_fault(0, ctx->vec, 2,
+							PAL_TEST_SIZE, &bad) ?: "",
+			   "unknown kind of memory");
 	kunit_warning_suppress(test) {
 		KUNIT_EXPECT_EQ(test,
 				PTR_ERR(dma_buf_pal_create(0, ctx->vec, 2,

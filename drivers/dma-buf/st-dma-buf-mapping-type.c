@@ -634,42 +634,60 @@ static void test_no_match(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->live, 0);
 }
 
-/* Malformed lists, on either side. */
+/*
+ * Malformed lists, on either side: each breaks one rule, which names itself
+ * (@why, for entry @bad) in the core's warning.
+ */
 struct test_bad_list {
 	const char *name;
 	bool exporter;
 	int shape;
+	const char *why;
+	size_t bad;
 };
 
 enum { BAD_NULL_TYPE, BAD_SIZE, BAD_NO_DATA, BAD_OPS, BAD_NO_OPS,
 	BAD_NULL_LIST, BAD_EMPTY, BAD_TOO_LONG, BAD_NO_MATCH_OP, BAD_ALT_FIRST,
 	BAD_ALT_OTHER_TYPE };
 
+#define WHY_NO_TYPE	"no type or no match op"
+#define WHY_SIZE	"match data of the wrong size"
+#define WHY_NO_DATA	"no match data"
+#define WHY_NO_LIST	"no list"
+#define WHY_EMPTY	"no entries"
+#define WHY_TOO_LONG	"more entries than DMA_BUF_MAPPING_MAX_ENTRIES"
+#define WHY_ALT		"alternative that follows no entry of its type"
+
 static const struct test_bad_list test_bad_lists[] = {
-	{ "importer NULL type", false, BAD_NULL_TYPE },
-	{ "importer wrong data size", false, BAD_SIZE },
-	{ "importer missing data", false, BAD_NO_DATA },
-	{ "importer entry with ops", false, BAD_OPS },
-	{ "importer NULL list", false, BAD_NULL_LIST },
-	{ "importer empty list", false, BAD_EMPTY },
-	{ "importer too long", false, BAD_TOO_LONG },
-	{ "importer type without match", false, BAD_NO_MATCH_OP },
-	{ "importer alternative first", false, BAD_ALT_FIRST },
-	{ "importer alternative of another type", false, BAD_ALT_OTHER_TYPE },
-	{ "exporter NULL type", true, BAD_NULL_TYPE },
-	{ "exporter wrong data size", true, BAD_SIZE },
-	{ "exporter missing data", true, BAD_NO_DATA },
-	{ "exporter entry without ops", true, BAD_NO_OPS },
-	{ "exporter NULL list", true, BAD_NULL_LIST },
-	{ "exporter empty list", true, BAD_EMPTY },
-	{ "exporter too long", true, BAD_TOO_LONG },
-	{ "exporter alternative first", true, BAD_ALT_FIRST },
-	{ "exporter alternative of another type", true, BAD_ALT_OTHER_TYPE },
+	{ "importer NULL type", false, BAD_NULL_TYPE, WHY_NO_TYPE },
+	{ "importer wrong data size", false, BAD_SIZE, WHY_SIZE },
+	{ "importer missing data", false, BAD_NO_DATA, WHY_NO_DATA },
+	{ "importer entry with ops", false, BAD_OPS,
+	  "exporter ops in an importer entry" },
+	{ "importer NULL list", false, BAD_NULL_LIST, WHY_NO_LIST },
+	{ "importer empty list", false, BAD_EMPTY, WHY_EMPTY },
+	{ "importer too long", false, BAD_TOO_LONG, WHY_TOO_LONG },
+	{ "importer type without match", false, BAD_NO_MATCH_OP, WHY_NO_TYPE },
+	{ "importer alternative first", false, BAD_ALT_FIRST, WHY_ALT },
+	{ "importer alternative of another type", false, BAD_ALT_OTHER_TYPE,
+	  WHY_ALT, 1 },
+	{ "exporter NULL type", true, BAD_NULL_TYPE, WHY_NO_TYPE },
+	{ "exporter wrong data size", true, BAD_SIZE, WHY_SIZE },
+	{ "exporter missing data", true, BAD_NO_DATA, WHY_NO_DATA },
+	{ "exporter entry without ops", true, BAD_NO_OPS, "no exporter ops" },
+	{ "exporter NULL list", true, BAD_NULL_LIST, WHY_NO_LIST },
+	{ "exporter empty list", true, BAD_EMPTY, WHY_EMPTY },
+	{ "exporter too long", true, BAD_TOO_LONG, WHY_TOO_LONG },
+	{ "exporter alternative first", true, BAD_ALT_FIRST, WHY_ALT },
+	{ "exporter alternative of another type", true, BAD_ALT_OTHER_TYPE,
+	  WHY_ALT, 1 },
 };
 
+/* The case's name says what refuses it: tooling/bad-inputs prints them. */
 static void test_bad_list_desc(const struct test_bad_list *t, char *desc)
 {
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: -EINVAL, %s", t->name,
+		 t->why);
 }
 
 KUNIT_ARRAY_PARAM(test_bad_list, test_bad_lists, test_bad_list_desc);
@@ -688,7 +706,8 @@ static void test_malformed_list(struct kunit *test)
 	struct test_ctx *ctx = test->priv;
 	struct dma_buf_mapping_match *good, *bad, *list;
 	struct dma_buf_attachment *attach;
-	size_t nr = 1, i;
+	size_t nr = 1, i, at;
+	const char *why;
 
 	bad = kunit_kcalloc(test, DMA_BUF_MAPPING_MAX_ENTRIES + 1, sizeof(*bad),
 			    GFP_KERNEL);
@@ -739,6 +758,12 @@ static void test_malformed_list(struct kunit *test)
 		nr = 2;
 		break;
 	}
+
+	/* The rule the case is named for refuses it, at the entry it broke. */
+	why = dma_buf_mapping_list_fault(list, nr, t->exporter, true, &at);
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	KUNIT_EXPECT_STREQ(test, why, t->why);
+	KUNIT_EXPECT_EQ(test, at, t->bad);
 
 	if (t->exporter)
 		attach = test_attach_native(test, list, nr, good, 1);

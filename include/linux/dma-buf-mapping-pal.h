@@ -104,4 +104,11 @@ const struct dma_buf_pal *dma_buf_pal_map(struct dma_buf_attachment *attach);
 void dma_buf_pal_unmap(struct dma_buf_attachment *attach,
 		       const struct dma_buf_pal *pal);
 
+/* Why a list is refused: for the dma-buf KUnit tests only. */
+#if IS_ENABLED(CONFIG_KUNIT)
+const char *
+dma_buf_pal_list_fault(enum dma_buf_pal_attr attr, const struct phys_vec *vec,
+		       unsigned int nr, u64 size, unsigned int *bad);
+#endif
+
 #endif /* __DMA_BUF_MAPPING_PAL_H__ */
