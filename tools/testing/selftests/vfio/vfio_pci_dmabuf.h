@@ -30,9 +30,16 @@
 
 #define DMABUF_BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
 
-/* Returns the dma-buf fd, or -1 with errno set. */
-static inline int dmabuf_export(int device_fd, __u32 region_index,
-				const struct vfio_region_dma_range *ranges, __u32 nr)
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF of @nr @ranges of region @region_index, with
+ * @feature_flags in the dma-buf feature's flags (0 is the only valid value)
+ * and the argsz the ioctl is told @argsz_short bytes short of the real size.
+ * Returns the dma-buf fd, or -1 with errno set.
+ */
+static inline int dmabuf_export_raw(int device_fd, __u32 region_index,
+				    const struct vfio_region_dma_range *ranges,
+				    __u32 nr, __u32 feature_flags,
+				    size_t argsz_short)
 {
 	struct vfio_device_feature_dma_buf *get;
 	struct vfio_device_feature *feature;
@@ -43,11 +50,12 @@ static inline int dmabuf_export(int device_fd, __u32 region_index,
 	feature = calloc(1, argsz);
 	if (!feature)
 		return -1;
-	feature->argsz = argsz;
+	feature->argsz = argsz - argsz_short;
 	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
 	get = (struct vfio_device_feature_dma_buf *)feature->data;
 	get->region_index = region_index;
 	get->open_flags = O_RDWR | O_CLOEXEC;
+	get->flags = feature_flags;
 	get->nr_ranges = nr;
 	if (nr)
 		memcpy(get->dma_ranges, ranges, nr * sizeof(*ranges));
@@ -57,6 +65,13 @@ static inline int dmabuf_export(int device_fd, __u32 region_index,
 	free(feature);
 	errno = err;
 	return ret;
+}
+
+/* Returns the dma-buf fd, or -1 with errno set. */
+static inline int dmabuf_export(int device_fd, __u32 region_index,
+				const struct vfio_region_dma_range *ranges, __u32 nr)
+{
+	return dmabuf_export_raw(device_fd, region_index, ranges, nr, 0, 0);
 }
 
 /* IOMMU_IOAS_MAP_FILE at an IOVA the kernel picks. */

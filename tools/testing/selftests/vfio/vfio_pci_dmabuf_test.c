@@ -225,46 +225,108 @@ TEST_F(vfio_pci_dmabuf_test, revoke_close)
 	ASSERT_EQ(0, close(dfd));
 }
 
-#define EXPECT_EXPORT_ERRNO(_errno, _bar, _ranges, _nr)                       \
+/*
+ * One bad input, as a pair: @good, a request that works, and @bad, the same
+ * request with one field changed. EINVAL is the errno of several of
+ * vfio-pci's rules, so only @good working shows that the rule named @rule,
+ * the one the change breaks, is what refused @bad. Each pair is printed as
+ * a row of the README's bad-input table.
+ */
+#define EXPECT_REFUSED(_input, _errno, _rule, _good, _bad)                    \
 	do {                                                                  \
-		ASSERT_EQ(-1, dmabuf_export(self->device->fd, _bar, _ranges,  \
-					    _nr));                            \
-		ASSERT_EQ(_errno, errno);                                     \
+		const char *_in = (_input);                                   \
+		int _fd = (_good);                                            \
+		ASSERT_LE(0, _fd)                                             \
+			TH_LOG("%s: the request without the change fails: %s", \
+			       _in, strerror(errno));                         \
+		close(_fd);                                                   \
+		ASSERT_EQ(-1, (_bad))                                         \
+			TH_LOG("%s: accepted", _in);                          \
+		ASSERT_EQ(_errno, errno)                                      \
+			TH_LOG("%s: %s, not " #_errno, _in,                   \
+			       strerror(errno));                              \
+		ksft_print_msg("bad input: %s: -%s, %s\n", _in, #_errno,      \
+			       _rule);                                        \
 	} while (0)
+
+#define EXPORT(_bar, _ranges, _nr) \
+	dmabuf_export_raw(self->device->fd, _bar, _ranges, _nr, 0, 0)
+#define EXPORT_RANGE(_bar, _offset, _length)                                 \
+	dmabuf_export_raw(self->device->fd, _bar,                             \
+			  &(struct vfio_region_dma_range){ .offset = _offset,  \
+							   .length = _length }, \
+			  1, 0, 0)
 
 TEST_F(vfio_pci_dmabuf_test, bad_input)
 {
-	struct vfio_region_dma_range range;
+	const __u64 p = page_size, size = self->bar_size;
+	const struct vfio_region_dma_range one = { 0, p };
 	struct vfio_region_dma_range *many;
-	__u32 i;
+	struct vfio_region_info info;
+	__u32 i, none = 0;
 
-	/* Region index out of range: the ROM, then no region at all. */
-	range = (struct vfio_region_dma_range){ 0, page_size };
-	EXPECT_EXPORT_ERRNO(ENODEV, VFIO_PCI_ROM_REGION_INDEX, &range, 1);
-	EXPECT_EXPORT_ERRNO(ENODEV, 1000, &range, 1);
+	/* The region index: past the BARs, and a BAR without memory. */
+	EXPECT_REFUSED("the ROM region", ENODEV, "a region that is not a BAR",
+		       EXPORT(self->bar, &one, 1),
+		       EXPORT(VFIO_PCI_ROM_REGION_INDEX, &one, 1));
+	EXPECT_REFUSED("region index 1000", ENODEV, "a region that is not a BAR",
+		       EXPORT(self->bar, &one, 1), EXPORT(1000, &one, 1));
+	for (i = VFIO_PCI_BAR0_REGION_INDEX; i <= VFIO_PCI_BAR5_REGION_INDEX &&
+	     !none; i++) {
+		info = (struct vfio_region_info){ .argsz = sizeof(info), .index = i };
+		if (!ioctl(self->device->fd, VFIO_DEVICE_GET_REGION_INFO, &info) &&
+		    !info.size)
+			none = i;
+	}
+	if (none)
+		EXPECT_REFUSED("a BAR the device does not implement", ENODEV,
+			       "a BAR vfio-pci has not mapped",
+			       EXPORT(self->bar, &one, 1),
+			       EXPORT(none, &one, 1));
+	else
+		ksft_print_msg("bad input: no unimplemented BAR on %s to try\n",
+			       device_bdf);
 
-	/* A range past the end of the BAR, and one wrapping around. */
-	range = (struct vfio_region_dma_range){ self->bar_size - page_size,
-						 2 * page_size };
-	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
-	range = (struct vfio_region_dma_range){ -page_size, 2 * page_size };
-	EXPECT_EXPORT_ERRNO(EOVERFLOW, self->bar, &range, 1);
+	/* The ioctl's own fields. */
+	EXPECT_REFUSED("dma-buf flags not 0", EINVAL, "flags must be 0",
+		       EXPORT(self->bar, &one, 1),
+		       dmabuf_export_raw(self->device->fd, self->bar, &one, 1,
+					 1, 0));
+	EXPECT_REFUSED("argsz short of the dma-buf feature", EINVAL,
+		       "argsz covers struct vfio_device_feature_dma_buf",
+		       EXPORT(self->bar, &one, 1),
+		       dmabuf_export_raw(self->device->fd, self->bar, &one, 1,
+					 0, sizeof(one) + 1));
 
-	/* Unaligned offset, unaligned length, zero length. */
-	range = (struct vfio_region_dma_range){ page_size / 2, page_size };
-	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
-	range = (struct vfio_region_dma_range){ 0, page_size / 2 };
-	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
-	range = (struct vfio_region_dma_range){ 0, 0 };
-	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, &range, 1);
+	/* The ranges: each against the same range that fits. */
+	EXPECT_REFUSED("no range", EINVAL, "at least one range",
+		       EXPORT(self->bar, &one, 1), EXPORT(self->bar, NULL, 0));
+	EXPECT_REFUSED("zero length", EINVAL, "a range is not empty",
+		       EXPORT(self->bar, &one, 1),
+		       EXPORT_RANGE(self->bar, 0, 0));
+	EXPECT_REFUSED("unaligned offset", EINVAL, "offsets are page-aligned",
+		       EXPORT_RANGE(self->bar, p, p),
+		       EXPORT_RANGE(self->bar, p / 2, p));
+	EXPECT_REFUSED("unaligned length", EINVAL, "lengths are page-aligned",
+		       EXPORT(self->bar, &one, 1),
+		       EXPORT_RANGE(self->bar, 0, p / 2));
+	EXPECT_REFUSED("range past the end of the BAR", EINVAL,
+		       "a range ends inside the BAR",
+		       EXPORT_RANGE(self->bar, size - p, p),
+		       EXPORT_RANGE(self->bar, size - p, 2 * p));
+	EXPECT_REFUSED("range wraps around", EOVERFLOW,
+		       "BAR address plus offset plus length does not wrap",
+		       EXPORT_RANGE(self->bar, size - p, p),
+		       EXPORT_RANGE(self->bar, -p, p));
 
-	/* No range, and more ranges than allowed. */
-	EXPECT_EXPORT_ERRNO(EINVAL, self->bar, NULL, 0);
+	/* The number of ranges, on both sides of the bound. */
 	many = calloc(DMABUF_MAX_RANGES + 1, sizeof(*many));
 	ASSERT_NE(NULL, many);
 	for (i = 0; i <= DMABUF_MAX_RANGES; i++)
-		many[i] = (struct vfio_region_dma_range){ 0, page_size };
-	EXPECT_EXPORT_ERRNO(E2BIG, self->bar, many, DMABUF_MAX_RANGES + 1);
+		many[i] = one;
+	EXPECT_REFUSED("65537 ranges", E2BIG, "at most 65536 ranges",
+		       EXPORT(self->bar, many, DMABUF_MAX_RANGES),
+		       EXPORT(self->bar, many, DMABUF_MAX_RANGES + 1));
 	free(many);
 }
 
