@@ -1372,6 +1372,20 @@ static void test_pal_of_near_bar(struct kunit *test, struct dmabuf_p2p_devs *d,
 							   ctx->pal));
 }
 
+/* A revocable SGT importer that allows P2P gets no conversion of @exp. */
+static void test_pal_to_sgt_refused(struct kunit *test,
+				    const struct dma_buf_mapping_match *exp,
+				    const struct dma_buf_mapping_match *imp)
+{
+	struct test_ctx *ctx = test->priv;
+	struct dma_buf_attachment *attach;
+
+	attach = test_attach_native(test, exp, 1, imp, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(attach), -EOPNOTSUPP);
+	if (!IS_ERR(attach))
+		dma_buf_detach(ctx->dmabuf, attach);
+}
+
 /* An SGT importer of a PAL-only exporter: the core builds the sg_table. */
 static void test_pal_to_sgt(struct kunit *test)
 {
@@ -1424,6 +1438,16 @@ static void test_pal_to_sgt(struct kunit *test)
 	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1, NULL,
 					NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
+
+	/*
+	 * Nor for an exporter that names no P2P provider, or not its device:
+	 * there is no P2P route to map the list for.
+	 */
+	pal.provider = NULL;
+	test_pal_to_sgt_refused(test, exp, &imp);
+	pal.provider = pcim_p2pdma_provider(d.near, 0);
+	pal.provider_pdev = NULL;
+	test_pal_to_sgt_refused(test, exp, &imp);
 	KUNIT_EXPECT_EQ(test, ctx->pal_maps, 1);
 }
 

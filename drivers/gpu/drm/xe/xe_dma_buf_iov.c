@@ -85,16 +85,12 @@ static void xe_dma_buf_iov_lmem_put(struct xe_device *xe, unsigned int vfid,
 /*
  * Start @cur at @offset of @lmem, for @size bytes, and set *@base to what
  * turns xe_res_dma() into a device physical address. Returns 0, or -EIO if
- * @lmem is not in VRAM. A hook for the KUnit tests, whose fake device has no
- * VRAM manager.
+ * @lmem is not in VRAM.
  */
 static int xe_dma_buf_iov_lmem_first(struct xe_bo *lmem, u64 offset, u64 size,
 				     struct xe_res_cursor *cur, u64 *base)
 {
 	struct ttm_resource *res = lmem->ttm.resource;
-
-	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_lmem_first, lmem, offset, size,
-				   cur, base);
 
 	/*
 	 * Read without @lmem's reservation lock: the PF created it pinned and
