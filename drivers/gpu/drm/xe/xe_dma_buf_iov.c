@@ -406,15 +406,10 @@ void xe_dma_buf_iov_put(struct xe_dma_buf_iov_map *map)
 	kvfree(map);
 }
 
-/*
- * The VF number (1-based) of the attachment's VF; a hook for the KUnit
- * tests, whose pretend VFs are on no bus.
- */
+/* The VF number (1-based) of the attachment's VF. */
 static int xe_dma_buf_iov_vfid(struct dma_buf_attachment *attach)
 {
 	int id;
-
-	KUNIT_STATIC_STUB_REDIRECT(xe_dma_buf_iov_vfid, attach);
 
 	id = pci_iov_vf_id(dma_buf_iov_vf(attach));
 	return id < 0 ? id : id + 1;

@@ -68,8 +68,9 @@ TEST_F(vfio_pci_dmabuf_test, whole_bar)
 }
 
 /*
- * The attachment iommufd made negotiated the PAL mapping type: print what
- * debugfs says of every attachment and look for it.
+ * The attachment iommufd made negotiated the PAL mapping type, at the place
+ * vfio-pci's list gives it: print what debugfs says of every attachment and
+ * look for it.
  */
 TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 {
@@ -96,6 +97,12 @@ TEST_F(vfio_pci_dmabuf_test, negotiated_type)
 	/* The core mapped the buffer into iommufd's one domain, from PAL. */
 	ASSERT_TRUE(dmabuf_bufinfo_domain_line(line, sizeof(line)));
 	ASSERT_NE(NULL, strstr(line, "(1 mapped, 0 invalidated) converted from pal"));
+	/*
+	 * vfio-pci's order: a VF's BAR ranges (IOV, for its PF's driver)
+	 * first, then PAL; a PF's buffer has PAL only.
+	 */
+	ASSERT_NE(NULL, strstr(line, dmabuf_device_pf(device_bdf, NULL, 0) ?
+			       " pal exp[1] imp[0] " : " pal exp[0] imp[0] "));
 
 	ASSERT_EQ(0, dmabuf_unmap(self->iommu, iova, self->bar_size));
 	ASSERT_EQ(0, close(dfd));

@@ -14,6 +14,8 @@
 #include <linux/sizes.h>
 
 #include "../../../../dma-buf/st-dma-buf-fail-nth.h"
+/* struct pci_sriov, the pretend PF's SR-IOV state (fake_vfs()). */
+#include "../../../../pci/pci.h"
 #include "xe_guc_ct.h"
 #include "xe_kunit_helpers.h"
 #include "xe_pci_test.h"
@@ -540,7 +542,6 @@ static void use_pf_config(struct kunit *test, struct iov_test *t)
 		struct xe_bo *lmem = &t->lmem[vfid];
 
 		kref_init(&lmem->ttm.base.refcount);
-		lmem->ttm.bdev = &t->xe->ttm;
 		if (vfid == 3)
 			continue;
 		vf_config(t, vfid)->lmem_obj = lmem;
@@ -726,23 +727,6 @@ static void lock_order_against_provisioning(struct kunit *test)
 			      "lockdep reported a lock order problem (see the log)");
 }
 
-/*
- * The VF numbers the test gave its pretend VFs: the real one,
- * pci_iov_vf_id() + 1, reads the PF's SR-IOV state (struct pci_sriov, private
- * to the PCI core), which a pretend PF cannot have.
- */
-static int fake_vfid(struct dma_buf_attachment *attach)
-{
-	struct iov_test *t = iov_test_of(kunit_get_current_test());
-	struct pci_dev *vf = dma_buf_iov_vf(attach);
-	unsigned int vfid;
-
-	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++)
-		if (t->vf[vfid] == vf)
-			return vfid;
-	return -ENODEV;
-}
-
 struct vf_buf {
 	struct iov_test *t;
 	struct dma_buf_iov_exp_data data;
@@ -823,7 +807,7 @@ static void vf_fake_release(struct device *dev)
 }
 
 static struct pci_dev *fake_pdev(struct kunit *test, const char *name,
-				 unsigned int n, struct pci_dev *pf)
+				 unsigned int n)
 {
 	struct pci_dev *pdev;
 	struct resource *res;
@@ -841,23 +825,77 @@ static struct pci_dev *fake_pdev(struct kunit *test, const char *name,
 	res->start = 0x80000000ull * (n + 1);
 	res->end = res->start + 2 * TEST_PG(TEST_LMEM_PAGES) - 1;
 	res->flags = IORESOURCE_MEM;
-#ifdef CONFIG_PCI_IOV
-	if (pf) {
-		pdev->is_virtfn = 1;
-		pdev->physfn = pf;
-	}
-#endif
 	return pdev;
 }
 
+static struct pci_bus *fake_bus(struct kunit *test, unsigned char number)
+{
+	struct pci_bus *bus = kunit_kzalloc(test, sizeof(*bus), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, bus);
+	bus->number = number;
+	return bus;
+}
+
+/*
+ * The pretend PF is 05:1f.0; its SR-IOV state says First VF Offset 4 and
+ * VF Stride 2, so its VFs have the routing IDs below, VF3 and VF4 on the
+ * next bus. xe_dma_buf_iov_vfid() numbers them with the PCI core's
+ * pci_iov_vf_id() from these alone.
+ */
+#define TEST_PF_BUS		5
+#define TEST_PF_DEVFN		PCI_DEVFN(0x1f, 0)
+#define TEST_VF_OFFSET		4
+#define TEST_VF_STRIDE		2
+
+static const struct {
+	unsigned char bus, devfn;
+} test_vf_rid[TEST_MAX_VFS + 1] = {
+	[1] = { TEST_PF_BUS, PCI_DEVFN(0x1f, 4) },
+	[2] = { TEST_PF_BUS, PCI_DEVFN(0x1f, 6) },
+	[3] = { TEST_PF_BUS + 1, PCI_DEVFN(0, 0) },
+	[4] = { TEST_PF_BUS + 1, PCI_DEVFN(0, 2) },
+};
+
 static void fake_vfs(struct kunit *test, struct iov_test *t)
 {
+	struct pci_bus *bus[2] = {
+		fake_bus(test, TEST_PF_BUS), fake_bus(test, TEST_PF_BUS + 1),
+	};
 	unsigned int vfid;
 
-	t->pf = fake_pdev(test, "xe-iov-test-pf", 0, NULL);
-	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++)
-		t->vf[vfid] = fake_pdev(test, "xe-iov-test-vf", vfid, t->pf);
-	kunit_activate_static_stub(test, xe_dma_buf_iov_vfid, fake_vfid);
+	t->pf = fake_pdev(test, "xe-iov-test-pf", 0);
+	t->pf->bus = bus[0];
+	t->pf->devfn = TEST_PF_DEVFN;
+#ifdef CONFIG_PCI_IOV
+	{
+		/* The PCI core's private SR-IOV state (drivers/pci/pci.h). */
+		struct pci_sriov *sriov = kunit_kzalloc(test, sizeof(*sriov),
+							GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, sriov);
+		sriov->offset = TEST_VF_OFFSET;
+		sriov->stride = TEST_VF_STRIDE;
+		sriov->dev = t->pf;
+		sriov->self = t->pf;
+		t->pf->is_physfn = 1;
+		t->pf->sriov = sriov;
+	}
+#endif
+	for (vfid = 1; vfid <= TEST_MAX_VFS; vfid++) {
+		struct pci_dev *vf = fake_pdev(test, "xe-iov-test-vf", vfid);
+
+		vf->bus = bus[test_vf_rid[vfid].bus - TEST_PF_BUS];
+		vf->devfn = test_vf_rid[vfid].devfn;
+#ifdef CONFIG_PCI_IOV
+		/* Where the PCI core puts VF @vfid when it enables SR-IOV. */
+		KUNIT_ASSERT_EQ(test, pci_iov_virtfn_devfn(t->pf, vfid - 1),
+				vf->devfn);
+		vf->is_virtfn = 1;
+		vf->physfn = t->pf;
+#endif
+		t->vf[vfid] = vf;
+	}
 }
 
 static void vf_buf_put(void *dmabuf)
@@ -1316,16 +1354,6 @@ static void bench_put_dmabuf(void *dmabuf)
 	dma_buf_put(dmabuf);
 }
 
-static void bench_put_device(void *dev)
-{
-	put_device(dev);
-}
-
-static void bench_vf_release(struct device *dev)
-{
-	kfree(to_pci_dev(dev));
-}
-
 /* Two pci-testdev functions on one bus below a bridge, with references. */
 static bool bench_find_pair(struct kunit *test, struct iov_bench *b)
 {
@@ -1372,27 +1400,17 @@ static int iov_bench_init(struct kunit *test)
 	t = iov_test_of(test);
 	t->bench = b;
 
-	/* Freed by its release(), when the last reference goes. */
-	b->vf = kzalloc_obj(*b->vf);
-	KUNIT_ASSERT_NOT_NULL(test, b->vf);
-	device_initialize(&b->vf->dev);
-	b->vf->dev.release = bench_vf_release;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put_device,
-							   &b->vf->dev));
-	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&b->vf->dev, "xe-iov-bench-vf"));
-#ifdef CONFIG_PCI_IOV
-	b->vf->is_virtfn = 1;
-	b->vf->physfn = b->pf;
-#endif
+	/*
+	 * The IOV import is the pretend PF's, of its VF1, whose BAR is made
+	 * the provider's so that the SGT export has real P2P addresses.
+	 */
+	fake_vfs(test, t);
+	b->vf = t->vf[1];
 	res = &b->vf->resource[LMEM_BAR];
 	res->start = pci_resource_start(b->provider, 0);
 	res->end = res->start + BENCH_SIZE - 1;
-	res->flags = IORESOURCE_MEM;
 	b->iov_data.vf = b->vf;
 	b->iov_data.bar = LMEM_BAR;
-	/* The bench VF is VF1 of the fake PF. */
-	t->vf[1] = b->vf;
-	kunit_activate_static_stub(test, xe_dma_buf_iov_vfid, fake_vfid);
 	b->sgt_data.p2p_provider = b->provider;
 
 	/* The whole LMEM in 16 MiB ranges, in a shuffled order. */
@@ -1538,7 +1556,7 @@ static void bench_iov_vs_sgt_p2p(struct kunit *test)
 {
 	struct iov_test *t = iov_test_of(test);
 	struct iov_bench *b = t->bench;
-	struct dma_buf_iov_imp_data i_iov = { .pf = b->pf, .bar = LMEM_BAR };
+	struct dma_buf_iov_imp_data i_iov = { .pf = t->pf, .bar = LMEM_BAR };
 	struct dma_buf_sgt_imp_data i_sgt = { .allow_p2p = true };
 	struct dma_buf_attachment *a_iov, *a_sgt;
 	struct dma_buf_mapping_match imp[2];
@@ -1549,7 +1567,7 @@ static void bench_iov_vs_sgt_p2p(struct kunit *test)
 	/* xe's importer list: IOV, then SGT with P2P. */
 	imp[0] = dma_buf_iov_import(&i_iov);
 	imp[1] = dma_buf_sgt_import(&i_sgt);
-	a_iov = dma_buf_mapping_attach(b->dmabuf, &b->pf->dev, imp, 2,
+	a_iov = dma_buf_mapping_attach(b->dmabuf, &t->pf->dev, imp, 2,
 				       &bench_importer, NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_iov);
 	KUNIT_ASSERT_TRUE(test, dma_buf_attachment_is_iov(a_iov));
