@@ -271,6 +271,7 @@ TEST_F(vfio_pci_dmabuf_test, bad_input)
 	struct vfio_region_dma_range *many;
 	struct vfio_region_info info;
 	__u32 i, none = 0;
+	const char *io_bdf;
 
 	/* The region index: past the BARs, and a BAR without memory. */
 	EXPECT_REFUSED("the ROM region", ENODEV, "a region that is not a BAR",
@@ -293,6 +294,41 @@ TEST_F(vfio_pci_dmabuf_test, bad_input)
 	else
 		ksft_print_msg("bad input: no unimplemented BAR on %s to try\n",
 			       device_bdf);
+
+	/*
+	 * An I/O BAR, on the device VFIO_DMABUF_IO_BDF names (bound to
+	 * vfio-pci, with a memory BAR and an I/O BAR), against a page of its
+	 * memory BAR. No page-sized range fits an I/O BAR (256 bytes at
+	 * most), so the range rule would refuse it too: vfio-pci's first
+	 * check, that the BAR has a P2P provider, is the one that does.
+	 */
+	io_bdf = getenv("VFIO_DMABUF_IO_BDF");
+	if (io_bdf) {
+		struct vfio_pci_device *io = vfio_pci_device_init(io_bdf,
+								  self->iommu);
+		int mem = -1, port = -1;
+
+		for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+			__u32 reg = vfio_pci_config_readl(io, PCI_BASE_ADDRESS_0 +
+							  4 * i);
+
+			if (!io->bars[i].info.size)
+				continue;
+			if (reg & PCI_BASE_ADDRESS_SPACE_IO)
+				port = port < 0 ? i : port;
+			else
+				mem = mem < 0 ? i : mem;
+		}
+		ASSERT_LE(0, mem) TH_LOG("%s has no memory BAR", io_bdf);
+		ASSERT_LE(0, port) TH_LOG("%s has no I/O BAR", io_bdf);
+		EXPECT_REFUSED("an I/O BAR", EINVAL,
+			       "a BAR with a P2P provider (memory)",
+			       dmabuf_export_raw(io->fd, mem, &one, 1, 0, 0),
+			       dmabuf_export_raw(io->fd, port, &one, 1, 0, 0));
+		vfio_pci_device_cleanup(io);
+	} else {
+		ksft_print_msg("bad input: no I/O BAR to try (no VFIO_DMABUF_IO_BDF)\n");
+	}
 
 	/* The ioctl's own fields. */
 	EXPECT_REFUSED("dma-buf flags not 0", EINVAL, "flags must be 0",
