@@ -32,8 +32,9 @@
  * and the BAR whose layout it knows. They match only when the importer
  * attaches for the PF's own device, the exporter's device is a VF whose
  * pci_physfn() is that PF, and both name the same BAR. Anything else, a
- * device that is not a VF included, is skipped, so the importer falls back
- * to its next entry (SGT with P2P, typically).
+ * device that is not a VF included, is skipped with a debug message that
+ * names the rule, so the importer falls back to its next entry (SGT with
+ * P2P, typically).
  *
  * The exporter makes its ranges once, with dma_buf_iov_create(), which
  * checks them: at least one range, every range non-empty with its start and
@@ -76,20 +77,45 @@ struct dma_buf_iov_attach {
 	unsigned int bar;
 };
 
+/*
+ * Which rule of the DOC above keeps the exporter's entry @e and the
+ * importer's entry @i from pairing for an attach made for @dev, or NULL
+ * when they pair. Its own function so that the KUnit cases check which
+ * rule refused each pair.
+ */
+VISIBLE_IF_KUNIT const char *
+dma_buf_iov_mismatch(const struct device *dev,
+		     const struct dma_buf_iov_exp_data *e,
+		     const struct dma_buf_iov_imp_data *i)
+{
+	if (!IS_ENABLED(CONFIG_PCI_IOV) || !e->vf->is_virtfn)
+		return "exporter's device is not a VF";
+	if (!i->pf || pci_physfn(e->vf) != i->pf)
+		return "VF of another PF";
+	if (dev != &i->pf->dev)
+		return "attach not for the PF's device";
+	if (e->bar != i->bar)
+		return "another BAR";
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_iov_mismatch);
+
 static int dma_buf_iov_match(struct dma_buf_attachment *attach,
 			     const struct dma_buf_mapping_match *exp,
 			     const struct dma_buf_mapping_match *imp)
 {
 	const struct dma_buf_iov_exp_data *e = exp->data;
-	const struct dma_buf_iov_imp_data *i = imp->data;
+	const char *why;
 
 	if (!e->vf || e->bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
-	if (!IS_ENABLED(CONFIG_PCI_IOV) || !e->vf->is_virtfn || !i->pf)
+	why = dma_buf_iov_mismatch(attach->dev, e, imp->data);
+	if (why) {
+		dev_dbg(attach->dev, "dma-buf %s: IOV entry skipped: %s\n",
+			attach->dmabuf->exp_name, why);
 		return -EOPNOTSUPP;
-	if (pci_physfn(e->vf) != i->pf || attach->dev != &i->pf->dev)
-		return -EOPNOTSUPP;
-	return e->bar == i->bar ? 0 : -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 static int dma_buf_iov_finish(struct dma_buf_attachment *attach,

@@ -388,67 +388,116 @@ enum iov_refusal {
 	IOV_VF_OF_OTHER_PF,	/* the exporter's VF belongs to another PF */
 };
 
+#define WHY_OTHER_PF	"VF of another PF"
+
+/*
+ * Each case changes one thing of a pair that matches, which only the rule
+ * @why can refuse: dma_buf_iov_mismatch() names it, and the attach is
+ * refused with -EOPNOTSUPP, the error of an entry that does not apply.
+ */
 struct iov_refusal_case {
 	const char *name;
 	enum iov_refusal what;
+	const char *why;
 };
 
 static const struct iov_refusal_case iov_refusal_cases[] = {
-	{ "attach for another device", IOV_OTHER_DEVICE },
-	{ "importer names another PF", IOV_OTHER_PF },
-	{ "another BAR", IOV_OTHER_BAR },
-	{ "exporter device is not a VF", IOV_NOT_A_VF },
-	{ "VF of another PF", IOV_VF_OF_OTHER_PF },
+	{ "attach for another device", IOV_OTHER_DEVICE,
+	  "attach not for the PF's device" },
+	{ "importer names another PF", IOV_OTHER_PF, WHY_OTHER_PF },
+	{ "another BAR", IOV_OTHER_BAR, "another BAR" },
+	{ "exporter device is not a VF", IOV_NOT_A_VF,
+	  "exporter's device is not a VF" },
+	{ "exporter's VF is another PF's", IOV_VF_OF_OTHER_PF, WHY_OTHER_PF },
 };
 
+/* The case's name says what refuses it: tooling/bad-inputs prints them. */
 static void iov_refusal_desc(const struct iov_refusal_case *t, char *desc)
 {
-	strscpy(desc, t->name, KUNIT_PARAM_DESC_SIZE);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s: -EOPNOTSUPP, %s", t->name,
+		 t->why);
 }
 
 KUNIT_ARRAY_PARAM(iov_refusal, iov_refusal_cases, iov_refusal_desc);
 
-static struct dma_buf_attachment *iov_attach_refused(struct kunit *test,
-						     bool with_sgt)
+/* What an attach pairs: the exporter's entry, the importer's, the device. */
+struct iov_pair {
+	struct pci_dev *dev;
+	struct dma_buf_iov_exp_data exp;
+	struct dma_buf_iov_imp_data imp;
+};
+
+/* The PF's attach of its VF's BAR: the pair that matches. */
+static struct iov_pair iov_good_pair(struct iov_ctx *ctx)
+{
+	return (struct iov_pair){
+		.dev = ctx->pf,
+		.exp = { .vf = ctx->vf, .bar = IOV_TEST_BAR },
+		.imp = { .pf = ctx->pf, .bar = IOV_TEST_BAR },
+	};
+}
+
+/* The pair of the case: the pair that matches, with one thing changed. */
+static struct iov_pair iov_refused_pair(struct kunit *test)
 {
 	const struct iov_refusal_case *t = test->param_value;
+	struct iov_pair p = iov_good_pair(test->priv);
 	struct iov_ctx *ctx = test->priv;
-	struct pci_dev *dev = ctx->pf, *pf = ctx->pf;
-	unsigned int bar = IOV_TEST_BAR;
 
 	switch (t->what) {
 	case IOV_OTHER_DEVICE:
-		dev = ctx->other_pf;
+		p.dev = ctx->other_pf;
 		break;
 	case IOV_OTHER_PF:
-		dev = ctx->other_pf;
-		pf = ctx->other_pf;
+		p.dev = ctx->other_pf;
+		p.imp.pf = ctx->other_pf;
 		break;
 	case IOV_OTHER_BAR:
-		bar = 0;
+		p.imp.bar = 0;
 		break;
 	case IOV_NOT_A_VF:
-		ctx->exp_vf = ctx->pf;
+		p.exp.vf = ctx->pf;
 		break;
 	case IOV_VF_OF_OTHER_PF:
-		ctx->exp_vf = ctx->other_vf;
+		p.exp.vf = ctx->other_vf;
 		break;
 	}
-	return iov_attach(test, dev, pf, bar, with_sgt);
+	return p;
+}
+
+static struct dma_buf_attachment *iov_attach_pair(struct kunit *test,
+						  const struct iov_pair *p,
+						  bool with_sgt)
+{
+	struct iov_ctx *ctx = test->priv;
+
+	ctx->exp_vf = p->exp.vf;
+	ctx->exp_bar = p->exp.bar;
+	return iov_attach(test, p->dev, p->imp.pf, p->imp.bar, with_sgt);
 }
 
 static void iov_test_refused(struct kunit *test)
 {
+	const struct iov_refusal_case *t = test->param_value;
+	struct iov_pair p = iov_refused_pair(test);
 	struct iov_ctx *ctx = test->priv;
+	struct iov_pair good = iov_good_pair(ctx);
 	struct dma_buf_attachment *attach;
 
+	/* The rule the case is named for refuses it; the pair it changes fits. */
+	KUNIT_EXPECT_STREQ(test, dma_buf_iov_mismatch(&p.dev->dev, &p.exp,
+						      &p.imp) ?: "(none)",
+			   t->why);
+	KUNIT_EXPECT_NULL(test, dma_buf_iov_mismatch(&good.dev->dev, &good.exp,
+						     &good.imp));
+
 	/* With IOV only on both sides, nothing is left. */
-	attach = iov_attach_refused(test, false);
+	attach = iov_attach_pair(test, &p, false);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(attach), -EOPNOTSUPP);
 
 	/* With SGT behind it, the importer falls back to SGT. */
 	ctx->offer_sgt = true;
-	attach = iov_attach_refused(test, true);
+	attach = iov_attach_pair(test, &p, true);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	KUNIT_EXPECT_FALSE(test, dma_buf_attachment_is_iov(attach));
 	KUNIT_EXPECT_TRUE(test, dma_buf_attachment_is_type(attach,

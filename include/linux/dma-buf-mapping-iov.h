@@ -99,12 +99,16 @@ struct dma_buf_iov *dma_buf_iov_map(struct dma_buf_attachment *attach);
 void dma_buf_iov_unmap(struct dma_buf_attachment *attach,
 		       struct dma_buf_iov *iov);
 
-/* Why a list is refused: for the dma-buf KUnit tests only. */
+/* Why a list or a pair is refused: for the dma-buf KUnit tests only. */
 #if IS_ENABLED(CONFIG_KUNIT)
 const char *
 dma_buf_iov_list_fault(struct pci_dev *vf, unsigned int bar,
 		       const struct range *r, unsigned int nr, u64 size,
 		       unsigned int *bad);
+const char *
+dma_buf_iov_mismatch(const struct device *dev,
+		     const struct dma_buf_iov_exp_data *e,
+		     const struct dma_buf_iov_imp_data *i);
 #endif
 
 #endif /* __DMA_BUF_MAPPING_IOV_H__ */
