@@ -233,6 +233,16 @@ TEST_F(vfio_pci_dmabuf_test, revoke_close)
 }
 
 /*
+ * A row of the README's bad-input table, as tooling/lib/bad-inputs reads it;
+ * @errno_name is the errno's name ("EINVAL"), not its number.
+ */
+static void print_bad_input(const char *input, const char *errno_name,
+			    const char *rule)
+{
+	ksft_print_msg("bad input: %s: -%s, %s\n", input, errno_name, rule);
+}
+
+/*
  * One bad input, as a pair: @good, a request that works, and @bad, the same
  * request with one field changed. EINVAL is the errno of several of
  * vfio-pci's rules, so only @good working shows that the rule named @rule,
@@ -252,8 +262,7 @@ TEST_F(vfio_pci_dmabuf_test, revoke_close)
 		ASSERT_EQ(_errno, errno)                                      \
 			TH_LOG("%s: %s, not " #_errno, _in,                   \
 			       strerror(errno));                              \
-		ksft_print_msg("bad input: %s: -%s, %s\n", _in, #_errno,      \
-			       _rule);                                        \
+		print_bad_input(_in, #_errno, _rule);                         \
 	} while (0)
 
 #define EXPORT(_bar, _ranges, _nr) \
@@ -405,9 +414,8 @@ TEST_F(vfio_pci_dmabuf_test, wrong_kind_of_dmabuf)
 
 	ASSERT_EQ(-1, dmabuf_map(self->iommu, dfd, 0, page_size, &iova));
 	ASSERT_EQ(EOPNOTSUPP, errno);
-	ksft_print_msg("bad input: %s: -EOPNOTSUPP, %s\n",
-		       "a udmabuf mapped through iommufd",
-		       "an exporter with a PAL entry");
+	print_bad_input("a udmabuf mapped through iommufd", "EOPNOTSUPP",
+			"an exporter with a PAL entry");
 
 	close(dfd);
 	close(memfd);
