@@ -38,15 +38,12 @@
 static const char *device_bdf;
 static size_t page_size;
 
-/* Write @val to /sys/bus/pci/devices/@bdf/@file; 0 or -errno. */
-static int sysfs_write(const char *bdf, const char *file, const char *val)
+/* Write @val to @path; 0 or -errno. */
+static int write_path(const char *path, const char *val)
 {
-	char path[PATH_MAX];
 	ssize_t n;
 	int fd, err;
 
-	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf,
-			file);
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
@@ -54,6 +51,16 @@ static int sysfs_write(const char *bdf, const char *file, const char *val)
 	err = n < 0 ? -errno : n == (ssize_t)strlen(val) ? 0 : -EIO;
 	close(fd);
 	return err;
+}
+
+/* Write @val to /sys/bus/pci/devices/@bdf/@file; 0 or -errno. */
+static int sysfs_write(const char *bdf, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf_assert(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf,
+			file);
+	return write_path(path, val);
 }
 
 static bool device_exists(const char *bdf)
@@ -75,33 +82,50 @@ static bool on_vfio_pci(const char *bdf)
 }
 
 /*
- * Bind @bdf to vfio-pci, from whatever driver it has, and check that it is:
- * a write to drivers_probe succeeds even when no driver took the device, so
- * the probe is asked again, for up to 10 s. 0, -ETIMEDOUT if the device is
- * still not on vfio-pci, or -errno of a sysfs write.
+ * Bind @bdf to vfio-pci, from whatever driver it has, and check that it is.
+ * A write to drivers_probe succeeds even when no driver took the device, and
+ * a VF that SR-IOV has just created once had no driver after it, once a step
+ * failed with -ENOENT; so the steps (unbind from another driver,
+ * driver_override, drivers_probe) are taken again, for up to 10 s, until the
+ * device is on vfio-pci, and a step that fails is printed. 0, or the -errno
+ * of the last try's failed step, named in *@step (-ETIMEDOUT, "probe", if
+ * each step succeeded and the device is still not on vfio-pci).
  */
-static int bind_vfio_pci(const char *bdf)
+static int bind_vfio_pci(const char *bdf, const char **step)
 {
-	char *driver = sysfs_driver_get(bdf);
 	int ret = 0, i;
 
-	if (driver && strcmp(driver, "vfio-pci"))
-		ret = sysfs_write(bdf, "driver/unbind", bdf);
-	free(driver);
-	if (!ret)
-		ret = sysfs_write(bdf, "driver_override", "vfio-pci");
-	for (i = 0; !ret && i < 100 && !on_vfio_pci(bdf); i++) {
-		int fd = open("/sys/bus/pci/drivers_probe", O_WRONLY);
+	for (i = 0; i < 100; i++) {
+		char *driver = sysfs_driver_get(bdf);
+		bool bound = driver && !strcmp(driver, "vfio-pci");
 
-		if (fd < 0 || write(fd, bdf, strlen(bdf)) < 0)
-			ret = -errno;
-		if (fd >= 0)
-			close(fd);
-		if (!ret && !on_vfio_pci(bdf))
-			usleep(100000);
+		ret = 0;
+		if (driver && !bound) {
+			*step = "driver/unbind";
+			ret = sysfs_write(bdf, "driver/unbind", bdf);
+		}
+		free(driver);
+		if (bound)
+			return 0;
+		if (!ret) {
+			*step = "driver_override";
+			ret = sysfs_write(bdf, "driver_override", "vfio-pci");
+		}
+		if (!ret) {
+			*step = "drivers_probe";
+			ret = write_path("/sys/bus/pci/drivers_probe", bdf);
+		}
+		if (!ret && on_vfio_pci(bdf))
+			return 0;
+		if (ret)
+			ksft_print_msg("binding %s to vfio-pci, try %d: %s: %s\n",
+				       bdf, i + 1, *step, strerror(-ret));
+		usleep(100000);
 	}
-	if (!ret && !on_vfio_pci(bdf))
+	if (!ret) {
+		*step = "probe";
 		ret = -ETIMEDOUT;
+	}
 	return ret;
 }
 
@@ -289,6 +313,7 @@ FIXTURE_SETUP(vfio_pci_dmabuf_remove_test)
 FIXTURE_TEARDOWN(vfio_pci_dmabuf_remove_test)
 {
 	struct iommu_destroy destroy = { .size = sizeof(destroy) };
+	const char *step;
 	char numvfs[16];
 
 	if (!atomic_load(&self->rm.closed) && self->rm.fd >= 0)
@@ -309,7 +334,7 @@ FIXTURE_TEARDOWN(vfio_pci_dmabuf_remove_test)
 		sysfs_write(self->pf, "sriov_numvfs", numvfs);
 	}
 	if (device_exists(device_bdf))
-		bind_vfio_pci(device_bdf);
+		bind_vfio_pci(device_bdf, &step);
 }
 
 /*
@@ -340,6 +365,7 @@ static void check_after(struct __test_metadata *_metadata,
 /* Unbinding the device from vfio-pci revokes its mapped dma-buf. */
 TEST_F_TIMEOUT(vfio_pci_dmabuf_remove_test, unbind, 4 * REMOVE_LIMIT_S)
 {
+	const char *step;
 	__u64 took;
 	int ret;
 
@@ -349,10 +375,10 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_remove_test, unbind, 4 * REMOVE_LIMIT_S)
 	check_after(_metadata, self->iommu, &self->dfd, self->iova,
 		    self->bar_size, self->taint, "unbind", took);
 
-	ret = bind_vfio_pci(device_bdf);
+	ret = bind_vfio_pci(device_bdf, &step);
 	ASSERT_EQ(0, ret) {
-		TH_LOG("binding %s to vfio-pci again: %s", device_bdf,
-		       strerror(-ret));
+		TH_LOG("binding %s to vfio-pci again: %s: %s", device_bdf,
+		       step, strerror(-ret));
 	}
 }
 
@@ -363,6 +389,7 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_remove_test, unbind, 4 * REMOVE_LIMIT_S)
 TEST_F_TIMEOUT(vfio_pci_dmabuf_remove_test, sriov_disable, 4 * REMOVE_LIMIT_S)
 {
 	char numvfs[16];
+	const char *step;
 	__u64 took;
 	int ret;
 
@@ -380,10 +407,10 @@ TEST_F_TIMEOUT(vfio_pci_dmabuf_remove_test, sriov_disable, 4 * REMOVE_LIMIT_S)
 	snprintf_assert(numvfs, sizeof(numvfs), "%d", self->numvfs);
 	ASSERT_EQ(0, sysfs_write(self->pf, "sriov_numvfs", numvfs));
 	ASSERT_TRUE(device_exists(device_bdf));
-	ret = bind_vfio_pci(device_bdf);
+	ret = bind_vfio_pci(device_bdf, &step);
 	ASSERT_EQ(0, ret) {
-		TH_LOG("binding %s to vfio-pci again: %s", device_bdf,
-		       strerror(-ret));
+		TH_LOG("binding %s to vfio-pci again: %s: %s", device_bdf,
+		       step, strerror(-ret));
 	}
 }
 
