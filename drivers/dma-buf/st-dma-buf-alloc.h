@@ -22,6 +22,7 @@
  * @counting: set between dmabuf_alloc_count_begin() and _end().
  * @nr: the number of allocations.
  * @largest: the largest of them, in bytes (what the allocator gave).
+ * @bytes: all of them, in bytes (what the allocator gave).
  * @failed_site: the call site of the last allocation that failed, or 0.
  * @sites: if set, the distinct call sites of the allocations that did not
  *	fail go there, up to @max_sites of them.
@@ -34,6 +35,7 @@ struct dmabuf_alloc_count {
 	bool counting;
 	unsigned long nr;
 	size_t largest;
+	size_t bytes;
 	unsigned long failed_site;
 	unsigned long *sites;
 	unsigned int nr_sites, max_sites;
@@ -92,6 +94,8 @@ static inline void dmabuf_alloc_note(struct dmabuf_alloc_count *c,
 		return;
 	c->nr++;
 	c->largest = max(c->largest, size);
+	if (ptr)
+		c->bytes += size;
 	if (!ptr)
 		c->failed_site = call_site;
 	else if (c->sites)
@@ -152,6 +156,7 @@ static inline void dmabuf_alloc_count_begin(struct dmabuf_alloc_count *c)
 {
 	c->nr = 0;
 	c->largest = 0;
+	c->bytes = 0;
 	WRITE_ONCE(c->counting, true);
 }
 

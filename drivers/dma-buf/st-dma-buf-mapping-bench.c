@@ -1,27 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Benchmark of the mapping type core: prints figures, asserts no timing.
+ * Benchmarks of the PAL and IOV types: print figures, assert no timing
+ * (tooling/bench sets each figure beside its goal).
  *
- * Run it alone with:
+ * Built as the module dmabuf_bench (CONFIG_DMABUF_MAPPING_BENCH), not
+ * with the unit tests. Run it alone with:
  *   ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
+ *	--kconfig_add=CONFIG_DMABUF_MAPPING_BENCH=y \
  *	--raw_output=kunit 'dma-buf-mapping-bench'
  *
- * bench_list_scaling times the core's hand-out of a PAL and of an IOV list
- * of 64 and of 65536 ranges.
+ * bench_list_table times the core's hand-out of a PAL and of an IOV list
+ * (ns per map+unmap, bytes one map allocates) for 1, 64, 4096 and 65536
+ * ranges of 2 MiB and of 1 GiB; it needs no PCI device.
  *
- * bench_pal_vs_sgt needs PCI P2P: on x86_64 with CONFIG_PCI_P2PDMA and two
- * pci-testdev functions behind one bridge, e.g. --arch=x86_64 with
- *   --qemu_args='-device pci-bridge,id=b0,chassis_nr=1
- *	-device pci-testdev,bus=b0,addr=1 -device pci-testdev,bus=b0,addr=2'
+ * bench_mmio_table needs PCI P2P: on x86_64 with CONFIG_PCI_P2PDMA and two
+ * pci-testdev functions behind one bridge, and for its IOMMU figures a third
+ * on the root bus, behind an IOMMU, with a CPU for which the kernel allows
+ * P2P through the host bridge, e.g. --arch=x86_64 with
+ *   --qemu_args='-machine q35 -cpu EPYC -device intel-iommu
+ *	-device pci-bridge,id=b0,chassis_nr=1
+ *	-device pci-testdev,bus=b0,addr=1 -device pci-testdev,bus=b0,addr=2
+ *	-device pci-testdev' --kernel_args=intel_iommu=on
+ *
+ * The sg_table interface's own benchmark, which builds on v7.3.4 too, is
+ * st-dma-buf-sgt-bench.c.
  */
 
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping-domain.h>
 #include <linux/dma-buf-mapping-iov.h>
 #include <linux/dma-buf-mapping-pal.h>
 #include <linux/dma-buf-mapping-sgt.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/iommu.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/pci.h>
@@ -30,74 +44,31 @@
 #include <linux/sizes.h>
 
 #include "dma-buf-internal.h"
+#include "st-dma-buf-alloc.h"
 
 MODULE_IMPORT_NS("DMA_BUF");
 
 #define BENCH_ROUNDS	5
-#define BENCH_LOOPS	2000
 
-/* PAL against SGT: 1 GiB of MMIO in 64 ranges. */
-#define BENCH_MMIO_SIZE		SZ_1G
-#define BENCH_MMIO_RANGES	64
-#define BENCH_MMIO_LOOPS	200
+/* Each round of an MMIO benchmark runs this long at least. */
+#define BENCH_ROUND_NS		(20 * NSEC_PER_MSEC)
 
 struct bench_ctx {
 	struct device *dev;
-	struct dma_buf *dmabuf;
-	struct sg_table sgt;
-	unsigned long maps, unmaps, attaches, detaches;
+};
+
+/* A PAL exporter of MMIO: its list, made once, and its calls. */
+struct bench_mmio {
+	struct dma_buf_pal_exp_data e_pal;
 	struct dma_buf_pal *pal;
+	unsigned long maps, unmaps;
 };
-
-static struct sg_table *bench_map(struct dma_buf_attachment *attach,
-				  enum dma_data_direction dir)
-{
-	struct bench_ctx *ctx = attach->dmabuf->priv;
-
-	ctx->maps++;
-	return &ctx->sgt;
-}
-
-static void bench_unmap(struct dma_buf_attachment *attach,
-			struct sg_table *sgt, enum dma_data_direction dir)
-{
-	struct bench_ctx *ctx = attach->dmabuf->priv;
-
-	ctx->unmaps++;
-}
-
-static const struct dma_buf_sgt_exp_ops bench_sgt_ops = {
-	.map_dma_buf = bench_map,
-	.unmap_dma_buf = bench_unmap,
-};
-
-static int bench_attach(struct dma_buf *dmabuf,
-			struct dma_buf_attachment *attach)
-{
-	struct bench_ctx *ctx = dmabuf->priv;
-
-	ctx->attaches++;
-	return 0;
-}
-
-static void bench_detach(struct dma_buf *dmabuf,
-			 struct dma_buf_attachment *attach)
-{
-	struct bench_ctx *ctx = dmabuf->priv;
-
-	ctx->detaches++;
-}
 
 static void bench_release(struct dma_buf *dmabuf)
 {
 }
 
-static const struct dma_buf_sgt_exp_data bench_plain = { };
-
-/* A native SGT exporter with the static single-entry form. */
 static const struct dma_buf_ops bench_ops = {
-	.attach = bench_attach,
-	.detach = bench_detach,
 	.release = bench_release,
 };
 
@@ -118,183 +89,23 @@ static void bench_put(void *dmabuf)
 
 static int bench_init(struct kunit *test)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct bench_ctx *ctx;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = kunit_device_register(test, "dma-buf-mapping-bench");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dev);
-	KUNIT_ASSERT_EQ(test, 0, sg_alloc_table(&ctx->sgt, 1, GFP_KERNEL));
-
-	exp_info.ops = &bench_ops;
-	exp_info.size = PAGE_SIZE;
-	exp_info.priv = ctx;
-	exp_info.mapping = dma_buf_sgt_export(&bench_sgt_ops, &bench_plain);
-	ctx->dmabuf = dma_buf_export(&exp_info);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->dmabuf);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, bench_put, ctx->dmabuf));
 	test->priv = ctx;
 	return 0;
-}
-
-static void bench_exit(struct kunit *test)
-{
-	struct bench_ctx *ctx = test->priv;
-
-	sg_free_table(&ctx->sgt);
-}
-
-typedef int (*bench_cycle_fn)(struct bench_ctx *ctx);
-
-/* Map and unmap once under the reservation lock, as a dynamic importer does. */
-static int bench_map_unmap(struct dma_buf_attachment *attach)
-{
-	struct sg_table *sgt;
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	sgt = dma_buf_map_attachment(attach, DMA_TO_DEVICE);
-	if (!IS_ERR(sgt))
-		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
-	dma_resv_unlock(attach->dmabuf->resv);
-	dma_buf_detach(attach->dmabuf, attach);
-	return PTR_ERR_OR_ZERO(sgt);
-}
-
-/* Through the core, as a native SGT importer does it. */
-static int bench_cycle_native(struct bench_ctx *ctx)
-{
-	struct dma_buf_sgt_imp_data data = { .dev = ctx->dev };
-	struct dma_buf_mapping_match imp = dma_buf_sgt_import(&data);
-	struct dma_buf_attachment *attach;
-
-	attach = dma_buf_mapping_attach(ctx->dmabuf, ctx->dev, &imp, 1,
-					&bench_importer, NULL);
-	if (IS_ERR(attach))
-		return PTR_ERR(attach);
-	return bench_map_unmap(attach);
-}
-
-/* Through the core, as an importer that has not been converted does it. */
-static int bench_cycle_legacy(struct bench_ctx *ctx)
-{
-	struct dma_buf_attachment *attach;
-
-	attach = dma_buf_dynamic_attach(ctx->dmabuf, ctx->dev, &bench_importer,
-					NULL);
-	if (IS_ERR(attach))
-		return PTR_ERR(attach);
-	return bench_map_unmap(attach);
-}
-
-/*
- * The same exporter ops called directly, with what the dma-buf core did
- * before mapping types around them: the attachment allocated, put on the
- * buffer's list and taken off it under the reservation lock, and the lock
- * held for map and unmap.
- */
-static int bench_cycle_direct(struct bench_ctx *ctx)
-{
-	struct dma_buf *dmabuf = ctx->dmabuf;
-	struct dma_buf_attachment *attach;
-	struct sg_table *sgt;
-	int ret;
-
-	attach = kzalloc_obj(*attach);
-	if (!attach)
-		return -ENOMEM;
-	attach->dmabuf = dmabuf;
-	attach->dev = ctx->dev;
-	attach->importer_ops = &bench_importer;
-	ret = dmabuf->ops->attach(dmabuf, attach);
-	if (ret)
-		goto out;
-	dma_resv_lock(dmabuf->resv, NULL);
-	list_add(&attach->node, &dmabuf->attachments);
-	dma_resv_unlock(dmabuf->resv);
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	sgt = bench_sgt_ops.map_dma_buf(attach, DMA_TO_DEVICE);
-	bench_sgt_ops.unmap_dma_buf(attach, sgt, DMA_TO_DEVICE);
-	dma_resv_unlock(dmabuf->resv);
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	list_del(&attach->node);
-	dma_resv_unlock(dmabuf->resv);
-	dmabuf->ops->detach(dmabuf, attach);
-out:
-	kfree(attach);
-	return ret;
-}
-
-/* Best of BENCH_ROUNDS rounds of BENCH_LOOPS cycles, in ns per cycle. */
-static u64 bench_run(struct kunit *test, bench_cycle_fn fn)
-{
-	struct bench_ctx *ctx = test->priv;
-	u64 best = U64_MAX;
-	int r, i;
-
-	for (r = 0; r < BENCH_ROUNDS; r++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < BENCH_LOOPS; i++)
-			KUNIT_ASSERT_EQ(test, fn(ctx), 0);
-		best = min(best, div_u64(ktime_get_ns() - t0, BENCH_LOOPS));
-		cond_resched();
-	}
-	return best;
-}
-
-static void bench_report(struct kunit *test, const char *what, u64 a,
-			 const char *a_name, u64 b, const char *b_name,
-			 unsigned int goal_pct)
-{
-	u64 pct = b ? div64_u64(a * 100, b) : 0;
-
-	kunit_info(test, "bench: %s: %s %llu ns/cycle, %s %llu ns/cycle, ratio %llu.%02llu (goal <= %u.%02u)\n",
-		   what, a_name, a, b_name, b, div_u64(pct, 100), pct % 100,
-		   goal_pct / 100, goal_pct % 100);
-}
-
-static void bench_core_vs_direct(struct kunit *test)
-{
-	struct bench_ctx *ctx = test->priv;
-	u64 core, direct;
-
-	/* Warm up the allocator and the caches first. */
-	bench_run(test, bench_cycle_direct);
-	direct = bench_run(test, bench_cycle_direct);
-	core = bench_run(test, bench_cycle_native);
-	bench_report(test, "attach+map+unmap+detach", core, "core", direct,
-		     "direct ops", 115);
-	/* Every cycle really reached the exporter. */
-	KUNIT_EXPECT_EQ(test, ctx->maps, 3 * BENCH_ROUNDS * BENCH_LOOPS);
-	KUNIT_EXPECT_EQ(test, ctx->unmaps, ctx->maps);
-	KUNIT_EXPECT_EQ(test, ctx->attaches, ctx->detaches);
-}
-
-static void bench_legacy_vs_native(struct kunit *test)
-{
-	struct bench_ctx *ctx = test->priv;
-	u64 legacy, native;
-
-	bench_run(test, bench_cycle_native);
-	native = bench_run(test, bench_cycle_native);
-	legacy = bench_run(test, bench_cycle_legacy);
-	bench_report(test, "importer", legacy, "dma_buf_dynamic_attach()",
-		     native, "native SGT importer", 105);
-	KUNIT_EXPECT_EQ(test, ctx->maps, 3 * BENCH_ROUNDS * BENCH_LOOPS);
-	KUNIT_EXPECT_EQ(test, ctx->unmaps, ctx->maps);
 }
 
 static int bench_pal_map(struct dma_buf_attachment *attach,
 			 struct dma_buf_pal_req *req)
 {
-	struct bench_ctx *ctx = attach->dmabuf->priv;
+	struct bench_mmio *m = attach->dmabuf->priv;
 
-	ctx->maps++;
-	return dma_buf_pal_req_set(req, ctx->pal);
+	m->maps++;
+	return dma_buf_pal_req_set(req, m->pal);
 }
 
 KUNIT_DEFINE_ACTION_WRAPPER(bench_pal_put, dma_buf_pal_put,
@@ -302,9 +113,9 @@ KUNIT_DEFINE_ACTION_WRAPPER(bench_pal_put, dma_buf_pal_put,
 
 static void bench_pal_unmap(struct dma_buf_attachment *attach)
 {
-	struct bench_ctx *ctx = attach->dmabuf->priv;
+	struct bench_mmio *m = attach->dmabuf->priv;
 
-	ctx->unmaps++;
+	m->unmaps++;
 }
 
 static const struct dma_buf_pal_exp_ops bench_pal_ops = {
@@ -317,184 +128,568 @@ static void bench_put_pci_dev(void *pdev)
 	pci_dev_put(pdev);
 }
 
-/* Two pci-testdev functions behind one bridge: P2P by bus address. */
-static bool bench_find_p2p_pair(struct kunit *test, struct pci_dev **client,
-				struct pci_dev **provider)
+/* Keep a reference to @pdev until the case ends; @pdev, or NULL. */
+static struct pci_dev *bench_hold(struct kunit *test, struct pci_dev *pdev)
+{
+	pci_dev_get(pdev);
+	if (kunit_add_action_or_reset(test, bench_put_pci_dev, pdev))
+		return NULL;
+	return pdev;
+}
+
+/*
+ * The pci-testdev functions of the x86_64 run's topology: @provider and
+ * @peer behind one bridge (P2P by bus address), @far on the root bus (P2P
+ * through the host bridge, and so through the IOMMU when there is one).
+ * Those absent are NULL.
+ */
+static void bench_find_testdevs(struct kunit *test, struct pci_dev **provider,
+				struct pci_dev **peer, struct pci_dev **far)
 {
 	struct pci_dev *a = NULL, *b;
 
+	*provider = *peer = *far = NULL;
 	while ((a = pci_get_device(0x1b36, 0x0005, a))) {
-		if (pci_is_root_bus(a->bus))
+		if (pci_is_root_bus(a->bus)) {
+			if (!*far)
+				*far = bench_hold(test, a);
 			continue;
-		b = NULL;
-		while ((b = pci_get_device(0x1b36, 0x0005, b))) {
+		}
+		for (b = NULL; !*provider &&
+		     (b = pci_get_device(0x1b36, 0x0005, b));) {
 			if (b == a || b->bus != a->bus)
 				continue;
-			*client = a;
-			*provider = b;
-			/* Both references are dropped when the case ends. */
-			return !kunit_add_action_or_reset(test, bench_put_pci_dev,
-							  a) &&
-			       !kunit_add_action_or_reset(test, bench_put_pci_dev,
-							  b);
+			*peer = bench_hold(test, a);
+			*provider = bench_hold(test, b);
+			pci_dev_put(b);
 		}
 	}
-	return false;
 }
 
-/* Best of BENCH_ROUNDS rounds of map+unmap under the reservation lock. */
-static u64 bench_mmio_run(struct kunit *test, struct dma_buf_attachment *attach,
-			  bool pal)
+/* A device's DMA masks, to put back. */
+struct bench_dma_mask {
+	struct device *dev;
+	u64 mask, coherent;
+};
+
+static void bench_dma_mask_restore(void *p)
 {
-	struct dma_resv *resv = attach->dmabuf->resv;
+	struct bench_dma_mask *m = p;
+
+	dma_set_mask(m->dev, m->mask);
+	dma_set_coherent_mask(m->dev, m->coherent);
+}
+
+/* Give @dev, which has no driver, a 64-bit DMA mask until the case ends. */
+static void bench_dma_mask_64(struct kunit *test, struct device *dev)
+{
+	struct bench_dma_mask *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	*m = (struct bench_dma_mask){
+		.dev = dev,
+		.mask = dma_get_mask(dev),
+		.coherent = dev->coherent_dma_mask,
+	};
+	KUNIT_ASSERT_EQ(test, 0, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, bench_dma_mask_restore,
+						  m));
+}
+
+/* Whether @dev's DMA API maps through an IOMMU. */
+static bool bench_behind_iommu(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
+
+/*
+ * The best of BENCH_ROUNDS rounds, each of BENCH_ROUND_NS at least, of
+ * @cycle(@arg), in ns per cycle; a cycle that fails ends the case.
+ */
+static u64 bench_best(struct kunit *test, int (*cycle)(void *arg), void *arg)
+{
 	u64 best = U64_MAX;
-	int r, i;
+	int r;
 
 	for (r = 0; r < BENCH_ROUNDS; r++) {
-		u64 t0 = ktime_get_ns();
+		u64 t0 = ktime_get_ns(), t;
+		unsigned long n = 0;
 
-		for (i = 0; i < BENCH_MMIO_LOOPS; i++) {
-			dma_resv_lock(resv, NULL);
-			if (pal) {
-				const struct dma_buf_pal *list;
-
-				list = dma_buf_pal_map(attach);
-				if (!IS_ERR(list))
-					dma_buf_pal_unmap(attach, list);
-				dma_resv_unlock(resv);
-				KUNIT_ASSERT_NOT_ERR_OR_NULL(test, list);
-			} else {
-				struct sg_table *sgt;
-
-				sgt = dma_buf_map_attachment(attach,
-							     DMA_BIDIRECTIONAL);
-				if (!IS_ERR(sgt))
-					dma_buf_unmap_attachment(attach, sgt,
-								 DMA_BIDIRECTIONAL);
-				dma_resv_unlock(resv);
-				KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
-			}
-		}
-		best = min(best, div_u64(ktime_get_ns() - t0,
-					 BENCH_MMIO_LOOPS));
+		do {
+			KUNIT_ASSERT_EQ(test, 0, cycle(arg));
+			n++;
+			t = ktime_get_ns() - t0;
+		} while (t < BENCH_ROUND_NS);
+		best = min(best, div64_u64(t, n));
 		cond_resched();
 	}
 	return best;
 }
 
-/*
- * The same MMIO handed out as a physical address list, and as an sg_table of
- * bus addresses for a P2P peer, which the core builds from the list with
- * dma_buf_phys_vec_to_sgt(), as it does for vfio-pci's SGT importers.
- */
-static void bench_pal_vs_sgt(struct kunit *test)
+static int bench_pal_cycle(void *arg)
 {
-	static const struct dma_buf_pal_imp_data i_pal = {
-		.attrs = BIT(DMA_BUF_PAL_MMIO),
-	};
-	struct dma_buf_pal_exp_data e_pal = { .attr = DMA_BUF_PAL_MMIO };
-	struct dma_buf_sgt_imp_data i_sgt = { .allow_p2p = true };
-	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
-	struct dma_buf_attachment *a_pal, *a_sgt;
-	struct bench_ctx *ctx = test->priv;
-	struct dma_buf_mapping_match imp;
-	struct pci_dev *client, *provider;
+	struct dma_buf_attachment *attach = arg;
 	const struct dma_buf_pal *list;
-	struct phys_vec *mmio;
-	struct dma_buf *dmabuf;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	list = dma_buf_pal_map(attach);
+	if (!IS_ERR(list))
+		dma_buf_pal_unmap(attach, list);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(list);
+}
+
+static int bench_sgt_cycle(void *arg)
+{
+	struct dma_buf_attachment *attach = arg;
 	struct sg_table *sgt;
-	u64 t_pal, t_sgt, x;
-	int i;
 
-	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
-		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
-	if (!bench_find_p2p_pair(test, &client, &provider))
-		kunit_skip(test, "needs two pci-testdev behind one bridge (x86_64 run)");
-	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(provider), 0);
-	e_pal.provider = pcim_p2pdma_provider(provider, 0);
-	e_pal.provider_pdev = provider;
-	KUNIT_ASSERT_NOT_NULL(test, e_pal.provider);
-	i_sgt.dev = &client->dev;
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(sgt);
+}
 
-	/*
-	 * Only addresses are computed from the list, nothing is accessed, so
-	 * every range may start at the BAR: 64 ranges of 16 MiB.
-	 */
-	mmio = kunit_kcalloc(test, BENCH_MMIO_RANGES, sizeof(*mmio), GFP_KERNEL);
+/*
+ * A PAL exporter of @size bytes of @provider's MMIO in @nr ranges of the
+ * same length. Only addresses are computed from the list, nothing is
+ * accessed, so every range may start at BAR 0.
+ */
+static struct dma_buf *bench_mmio_export(struct kunit *test,
+					 struct pci_dev *provider,
+					 unsigned int nr, u64 size)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct phys_vec *mmio;
+	struct bench_mmio *m;
+	struct dma_buf *dmabuf;
+	unsigned int i;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	mmio = kvcalloc(nr, sizeof(*mmio), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mmio);
-	for (i = 0; i < BENCH_MMIO_RANGES; i++) {
+	for (i = 0; i < nr; i++) {
 		mmio[i].paddr = pci_resource_start(provider, 0);
-		mmio[i].len = BENCH_MMIO_SIZE / BENCH_MMIO_RANGES;
+		mmio[i].len = div_u64(size, nr);
 	}
-	ctx->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, mmio,
-				      BENCH_MMIO_RANGES, BENCH_MMIO_SIZE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx->pal);
+	m->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, mmio, nr, size);
+	kvfree(mmio);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->pal);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_pal_put,
-							   ctx->pal));
+							   m->pal));
+	m->e_pal = (struct dma_buf_pal_exp_data){
+		.attr = DMA_BUF_PAL_MMIO,
+		.provider = pcim_p2pdma_provider(provider, 0),
+		.provider_pdev = provider,
+	};
+	KUNIT_ASSERT_NOT_NULL(test, m->e_pal.provider);
 	exp_info.ops = &bench_ops;
-	exp_info.size = BENCH_MMIO_SIZE;
-	exp_info.priv = ctx;
-	exp_info.mapping = dma_buf_pal_export(&bench_pal_ops, &e_pal);
+	exp_info.size = size;
+	exp_info.priv = m;
+	exp_info.mapping = dma_buf_pal_export(&bench_pal_ops, &m->e_pal);
 	dmabuf = dma_buf_export(&exp_info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, bench_put,
 							   dmabuf));
+	return dmabuf;
+}
 
-	/* Dynamic importers, as PAL requires (its map does not pin). */
-	imp = dma_buf_pal_import(&i_pal);
-	a_pal = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1,
-				       &bench_importer, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_pal);
-	imp = dma_buf_sgt_import(&i_sgt);
-	a_sgt = dma_buf_mapping_attach(dmabuf, &client->dev, &imp, 1,
-				       &bench_importer, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a_sgt);
-	KUNIT_ASSERT_NOT_NULL(test, dma_buf_mapping_info_of(a_sgt)->conv);
+/*
+ * A dynamic importer of @dmabuf for @dev with the one mapping type @type:
+ * "pal", "domain" or "sgt".
+ */
+static struct dma_buf_attachment *
+bench_mmio_attach(struct dma_buf *dmabuf, struct device *dev,
+		  const char *type)
+{
+	static const struct dma_buf_pal_imp_data i_pal = {
+		.attrs = BIT(DMA_BUF_PAL_MMIO),
+	};
+	struct dma_buf_sgt_imp_data i_sgt = { .dev = dev, .allow_p2p = true };
+	struct dma_buf_mapping_match imp;
 
-	/* What each side gets describes the whole buffer. */
-	dma_resv_lock(dmabuf->resv, NULL);
-	list = dma_buf_pal_map(a_pal);
-	KUNIT_EXPECT_FALSE(test, IS_ERR(list));
-	if (!IS_ERR(list)) {
-		KUNIT_EXPECT_EQ(test, list->nr, BENCH_MMIO_RANGES);
-		dma_buf_pal_unmap(a_pal, list);
-	}
-	sgt = dma_buf_map_attachment(a_sgt, DMA_BIDIRECTIONAL);
-	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	if (!strcmp(type, "pal"))
+		imp = dma_buf_pal_import(&i_pal);
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+	else if (!strcmp(type, "domain"))
+		imp = dma_buf_domain_import();
+#endif
+	else
+		imp = dma_buf_sgt_import(&i_sgt);
+	return dma_buf_mapping_attach(dmabuf, dev, &imp, 1, &bench_importer,
+				      NULL);
+}
+
+/*
+ * Map @attach once: the sg_table describes all @size bytes. 0, or the error
+ * of the map.
+ */
+static int bench_check_sgt(struct kunit *test,
+			   struct dma_buf_attachment *attach, u64 size)
+{
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	u64 total = 0;
+	int i;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
 	if (!IS_ERR(sgt)) {
-		struct scatterlist *sg;
-		u64 total = 0;
-
 		for_each_sgtable_dma_sg(sgt, sg, i)
 			total += sg_dma_len(sg);
-		KUNIT_EXPECT_EQ(test, total, BENCH_MMIO_SIZE);
-		dma_buf_unmap_attachment(a_sgt, sgt, DMA_BIDIRECTIONAL);
+		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 	}
-	dma_resv_unlock(dmabuf->resv);
+	dma_resv_unlock(attach->dmabuf->resv);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	KUNIT_EXPECT_EQ(test, total, size);
+	return 0;
+}
 
-	bench_mmio_run(test, a_pal, true);
-	t_pal = bench_mmio_run(test, a_pal, true);
-	t_sgt = bench_mmio_run(test, a_sgt, false);
-	x = t_pal ? div64_u64(t_sgt * 100, t_pal) : 0;
-	kunit_info(test, "bench: 1 GiB MMIO in %d ranges, map+unmap: PAL %llu ns, SGT (P2P bus addresses) %llu ns, PAL %llu.%02llux faster (goal >= 50x)\n",
-		   BENCH_MMIO_RANGES, t_pal, t_sgt, div_u64(x, 100), x % 100);
-	KUNIT_EXPECT_EQ(test, ctx->maps, ctx->unmaps);
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+/* Where the domain benchmarks map, and how. */
+#define BENCH_DOMAIN_IOVA	SZ_4G
+#define BENCH_DOMAIN_PROT	(IOMMU_READ | IOMMU_WRITE)
 
-	dma_buf_detach(dmabuf, a_sgt);
-	dma_buf_detach(dmabuf, a_pal);
+struct bench_domain {
+	struct dma_buf_attachment *attach;
+	struct iommu_domain *domain;
+	const struct dma_buf_pal *pal;
+};
+
+static int bench_domain_cycle(void *arg)
+{
+	struct bench_domain *d = arg;
+	u64 size = d->pal->size;
+	int ret;
+
+	dma_resv_lock(d->attach->dmabuf->resv, NULL);
+	ret = dma_buf_domain_map(d->attach, d->domain, BENCH_DOMAIN_IOVA, 0,
+				 size, BENCH_DOMAIN_PROT);
+	if (!ret)
+		ret = dma_buf_domain_unmap(d->attach, d->domain,
+					   BENCH_DOMAIN_IOVA, size);
+	dma_resv_unlock(d->attach->dmabuf->resv);
+	return ret;
+}
+
+/*
+ * The physical limit of the domain type: iommu_map() of each range, as the
+ * type maps MMIO, and one iommu_unmap().
+ */
+static int bench_direct_cycle(void *arg)
+{
+	struct bench_domain *d = arg;
+	unsigned long iova = BENCH_DOMAIN_IOVA;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < d->pal->nr && !ret; i++) {
+		ret = iommu_map(d->domain, iova, d->pal->vec[i].paddr,
+				d->pal->vec[i].len,
+				BENCH_DOMAIN_PROT | IOMMU_MMIO, GFP_KERNEL_ACCOUNT);
+		if (!ret)
+			iova += d->pal->vec[i].len;
+	}
+	if (iova != BENCH_DOMAIN_IOVA &&
+	    iommu_unmap(d->domain, BENCH_DOMAIN_IOVA,
+			iova - BENCH_DOMAIN_IOVA) != iova - BENCH_DOMAIN_IOVA)
+		ret = ret ?: -EIO;
+	return ret;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(bench_domain_free, iommu_domain_free,
+			    struct iommu_domain *);
+
+/* An IOMMU paging domain for @dev, freed when the case ends, or NULL. */
+static struct iommu_domain *bench_domain_alloc(struct kunit *test,
+					       struct device *dev)
+{
+	struct iommu_domain *domain = iommu_paging_domain_alloc(dev);
+
+	if (IS_ERR(domain))
+		return NULL;
+	if (kunit_add_action_or_reset(test, bench_domain_free, domain))
+		return NULL;
+	return domain;
+}
+#endif
+
+#if IS_BUILTIN(CONFIG_DMABUF_MAPPING_BENCH) && IS_ENABLED(CONFIG_TRACEPOINTS)
+/*
+ * The pages the page allocator gives the counted task, besides what the
+ * kmalloc tracepoints count: an sg_table's chunks of entries come from
+ * __get_free_page(). Compound allocations are left out: large kmallocs
+ * (counted as kmallocs already), slabs of more than a page, and folios,
+ * among them an IOMMU's page-table pages, which belong to the domain, not
+ * to the mapping. A slab of one page refilled during the counted map would
+ * count twice; the map is counted after the timed rounds, with the caches
+ * warm. The tracepoint is not exported: built in only.
+ */
+static void bench_page_alloc(void *data, struct page *page, unsigned int order,
+			     gfp_t gfp, int migratetype)
+{
+	struct dmabuf_alloc_count *c = data;
+
+	if (page && !(gfp & __GFP_COMP) && dmabuf_alloc_counting(c))
+		c->bytes += PAGE_SIZE << order;
+}
+
+static void bench_page_alloc_off(void *c)
+{
+	unregister_trace_mm_page_alloc(bench_page_alloc, c);
+	tracepoint_synchronize_unregister();
+}
+
+/* The allocation counter, also counting the page allocator's pages. */
+static struct dmabuf_alloc_count *bench_counter(struct kunit *test)
+{
+	struct dmabuf_alloc_count *c = dmabuf_alloc_counter(test);
+
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mm_page_alloc(bench_page_alloc, c));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, bench_page_alloc_off,
+						  c));
+	return c;
+}
+#else
+/* Without the page allocator's pages: not counted, so not printed. */
+static struct dmabuf_alloc_count *bench_counter(struct kunit *test)
+{
+	kunit_info(test, "the bytes a map allocates are counted in a kernel with tracepoints and this benchmark built in: not printed\n");
+	return NULL;
+}
+#endif
+
+/* What one benchmark of the MMIO table times, and for which device. */
+struct bench_mmio_ctx {
+	struct kunit *test;
+	struct dma_buf *dmabuf;
+	struct dmabuf_alloc_count *count;
+	unsigned int nr;
+	u64 size;
+};
+
+/* "@what-@nr-{2m,1g}: N ns", and "mem-@what-...: N bytes" if counted. */
+static void bench_mmio_print(struct bench_mmio_ctx *c, const char *what,
+			     u64 ns, long bytes)
+{
+	const char *sz = c->size == SZ_1G ? "1g" : "2m";
+
+	kunit_info(c->test, "bench: %s-%u-%s: %llu ns\n", what, c->nr, sz, ns);
+	if (bytes >= 0)
+		kunit_info(c->test, "bench: mem-%s-%u-%s: %ld bytes\n",
+			   what, c->nr, sz, bytes);
+}
+
+/*
+ * What one map allocates and holds until its unmap (bench_counter() says
+ * what is counted): counted over the map alone, by @map_only(@arg) (map,
+ * count, unmap). -1 without the counter.
+ */
+static long bench_map_bytes(struct bench_mmio_ctx *c,
+			    int (*map_only)(void *arg,
+					    struct dmabuf_alloc_count *count),
+			    void *arg)
+{
+	if (!c->count)
+		return -1;
+	KUNIT_ASSERT_EQ(c->test, 0, map_only(arg, c->count));
+	return c->count->bytes;
+}
+
+static int bench_pal_map_only(void *arg, struct dmabuf_alloc_count *count)
+{
+	struct dma_buf_attachment *attach = arg;
+	const struct dma_buf_pal *list;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dmabuf_alloc_count_begin(count);
+	list = dma_buf_pal_map(attach);
+	dmabuf_alloc_count_end(count);
+	if (!IS_ERR(list))
+		dma_buf_pal_unmap(attach, list);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(list);
+}
+
+static int bench_sgt_map_only(void *arg, struct dmabuf_alloc_count *count)
+{
+	struct dma_buf_attachment *attach = arg;
+	struct sg_table *sgt;
+
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dmabuf_alloc_count_begin(count);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	dmabuf_alloc_count_end(count);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(sgt);
+}
+
+/*
+ * Time the map+unmap of @type ("pal", or "sgt" through the core's
+ * conversion) of an importer on @dev, and name the figure @what. An SGT
+ * importer the core refuses, or whose map fails, is reported as not
+ * measured.
+ */
+static void bench_mmio_one(struct bench_mmio_ctx *c, struct device *dev,
+			   const char *type, const char *what)
+{
+	bool pal = !strcmp(type, "pal");
+	struct dma_buf_attachment *a;
+	long bytes;
+	int ret;
+	u64 t;
+
+	a = bench_mmio_attach(c->dmabuf, dev, type);
+	ret = PTR_ERR_OR_ZERO(a);
+	if (!ret && !pal)
+		ret = bench_check_sgt(c->test, a, c->size);
+	if (ret) {
+		kunit_info(c->test, "%s of %s: not measured, refused (%d)\n",
+			   what, dev_name(dev), ret);
+		if (!IS_ERR(a))
+			dma_buf_detach(c->dmabuf, a);
+		return;
+	}
+	t = bench_best(c->test, pal ? bench_pal_cycle : bench_sgt_cycle, a);
+	bytes = bench_map_bytes(c, pal ? bench_pal_map_only : bench_sgt_map_only,
+				a);
+	bench_mmio_print(c, what, t, bytes);
+	dma_buf_detach(c->dmabuf, a);
+}
+
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+static int bench_domain_map_only(void *arg, struct dmabuf_alloc_count *count)
+{
+	struct bench_domain *d = arg;
+	u64 size = d->pal->size;
+	int ret;
+
+	dma_resv_lock(d->attach->dmabuf->resv, NULL);
+	dmabuf_alloc_count_begin(count);
+	ret = dma_buf_domain_map(d->attach, d->domain, BENCH_DOMAIN_IOVA, 0,
+				 size, BENCH_DOMAIN_PROT);
+	dmabuf_alloc_count_end(count);
+	if (!ret)
+		ret = dma_buf_domain_unmap(d->attach, d->domain,
+					   BENCH_DOMAIN_IOVA, size);
+	dma_resv_unlock(d->attach->dmabuf->resv);
+	return ret;
+}
+
+/*
+ * The IOMMU domain type's map+unmap of the whole buffer into @domain, and
+ * iommu_map() and iommu_unmap() of the same ranges called directly.
+ */
+static void bench_mmio_domain(struct bench_mmio_ctx *c, struct device *dev,
+			      struct iommu_domain *domain)
+{
+	struct bench_domain d = {
+		.domain = domain,
+		.pal = ((struct bench_mmio *)c->dmabuf->priv)->pal,
+	};
+
+	d.attach = bench_mmio_attach(c->dmabuf, dev, "domain");
+	if (IS_ERR(d.attach)) {
+		kunit_info(c->test, "domain of %s: not measured, refused (%pe)\n",
+			   dev_name(dev), d.attach);
+		return;
+	}
+	bench_mmio_print(c, "domain", bench_best(c->test, bench_domain_cycle, &d),
+			 bench_map_bytes(c, bench_domain_map_only, &d));
+	bench_mmio_print(c, "iommu-direct",
+			 bench_best(c->test, bench_direct_cycle, &d), -1);
+	KUNIT_EXPECT_EQ(c->test, (phys_addr_t)0,
+			iommu_iova_to_phys(domain, BENCH_DOMAIN_IOVA));
+	dma_buf_detach(c->dmabuf, d.attach);
+}
+#endif
+
+/*
+ * The scaling table for MMIO: 1, 64, 4096 and 65536 ranges of 2 MiB and of
+ * 1 GiB (where each range is a page at least), handed out as a physical
+ * address list, as an sg_table of bus addresses for a peer behind the
+ * provider's bridge, and, for a device on the root bus behind the IOMMU
+ * (when the kernel has an IOMMU and allows P2P through the host bridge), as
+ * an sg_table mapped through the IOMMU: what the core builds from the list
+ * with dma_buf_phys_vec_to_sgt() for SGT importers, as v7.3.4's vfio-pci
+ * does for its importers; and into that device's IOMMU domain by the
+ * domain type, beside iommu_map() and iommu_unmap() called directly.
+ * ns per map+unmap, and the bytes one map allocates (with tracepoints).
+ */
+static void bench_mmio_table(struct kunit *test)
+{
+	static const unsigned int nrs[] = { 1, 64, 4096, 65536 };
+	static const u64 sizes[] = { SZ_2M, SZ_1G };
+	struct bench_mmio_ctx c = { .test = test };
+	struct pci_dev *provider, *peer, *far;
+	struct iommu_domain *domain = NULL;
+	unsigned int s, n;
+	bool iommu;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "needs CONFIG_PCI_P2PDMA (x86_64)");
+	bench_find_testdevs(test, &provider, &peer, &far);
+	if (!provider)
+		kunit_skip(test, "needs two pci-testdev behind one bridge (x86_64 run)");
+	KUNIT_ASSERT_EQ(test, pcim_p2pdma_init(provider), 0);
+	iommu = far && bench_behind_iommu(&far->dev);
+	/*
+	 * A 64-bit DMA mask, as the GPUs and NICs that import a BAR have:
+	 * pci-testdev has no driver to set one, and 1 GiB does not fit in the
+	 * IOVA space its default 32-bit mask leaves below the PCI windows.
+	 */
+	if (iommu)
+		bench_dma_mask_64(test, &far->dev);
+	if (!iommu)
+		kunit_info(test, "no pci-testdev on the root bus behind an IOMMU: SGT through an IOMMU and the domain type not measured\n");
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+	if (iommu)
+		domain = bench_domain_alloc(test, &far->dev);
+#endif
+	c.count = bench_counter(test);
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (n = 0; n < ARRAY_SIZE(nrs); n++) {
+			struct bench_mmio *m;
+
+			if (div_u64(sizes[s], nrs[n]) < PAGE_SIZE)
+				continue;
+			c.size = sizes[s];
+			c.nr = nrs[n];
+			c.dmabuf = bench_mmio_export(test, provider, c.nr, c.size);
+			m = c.dmabuf->priv;
+			bench_mmio_one(&c, &peer->dev, "pal", "pal-mmio");
+			bench_mmio_one(&c, &peer->dev, "sgt", "sgt-p2p-mmio");
+			if (iommu)
+				bench_mmio_one(&c, &far->dev, "sgt",
+					       "sgt-iommu-mmio");
+#ifdef CONFIG_DMABUF_MAPPING_DOMAIN
+			if (domain)
+				bench_mmio_domain(&c, &far->dev, domain);
+#endif
+			KUNIT_EXPECT_EQ(test, m->maps, m->unmaps);
+		}
+	}
 }
 
 /*
  * The list hand-out alone: map+unmap of a PAL and of an IOV dma-buf through
- * the core, with a list of 64 and of 65536 ranges (vfio-pci's limit), each
- * list made once by the exporter. Flat in the number of ranges, since a map
- * only takes a reference.
+ * the core, each list made once by the exporter, for the scaling table's
+ * ranges and sizes (65536 ranges is vfio-pci's limit). Needs no PCI device:
+ * the IOV exporter is a pretend VF whose BAR is 1 GiB.
  */
-#define BENCH_LIST_SMALL	64
-#define BENCH_LIST_LARGE	65536
 #define BENCH_LIST_LOOPS	2000
 #define BENCH_LIST_BAR		2
-#define BENCH_LIST_BAR_PAGES	16
 
 struct bench_list {
 	struct dma_buf_pal *pal;
@@ -576,8 +771,8 @@ static struct pci_dev *bench_fake_pdev(struct kunit *test, const char *name,
 							   &pdev->dev));
 	KUNIT_ASSERT_EQ(test, 0, dev_set_name(&pdev->dev, "%s", name));
 	res = &pdev->resource[BENCH_LIST_BAR];
-	res->start = 0x80000000;
-	res->end = res->start + BENCH_LIST_BAR_PAGES * PAGE_SIZE - 1;
+	res->start = SZ_4G;
+	res->end = res->start + SZ_1G - 1;
 	res->flags = IORESOURCE_MEM;
 #ifdef CONFIG_PCI_IOV
 	if (pf) {
@@ -589,13 +784,13 @@ static struct pci_dev *bench_fake_pdev(struct kunit *test, const char *name,
 }
 
 /*
- * A dma-buf of @nr overlapping one-page ranges, its list made once, and an
- * attachment of the matching importer for @dev. With @vf, an IOV exporter
- * of @vf's BAR; otherwise a PAL exporter of MMIO.
+ * A dma-buf of @size bytes in @nr ranges of the same length, its list made
+ * once, and an attachment of the matching importer for @dev. With @vf, an
+ * IOV exporter of @vf's BAR; otherwise a PAL exporter of MMIO.
  */
 static struct dma_buf_attachment *
 bench_list_attach(struct kunit *test, struct device *dev, struct pci_dev *vf,
-		  unsigned int nr)
+		  unsigned int nr, u64 size)
 {
 	static const struct dma_buf_pal_exp_data e_pal = {
 		.attr = DMA_BUF_PAL_MMIO,
@@ -610,6 +805,7 @@ bench_list_attach(struct kunit *test, struct device *dev, struct pci_dev *vf,
 	struct dma_buf_mapping_match imp;
 	struct bench_list *l;
 	struct dma_buf *dmabuf;
+	u64 len = div_u64(size, nr);
 	unsigned int i;
 
 	l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
@@ -620,10 +816,8 @@ bench_list_attach(struct kunit *test, struct device *dev, struct pci_dev *vf,
 
 		KUNIT_ASSERT_NOT_NULL(test, r);
 		for (i = 0; i < nr; i++)
-			r[i] = (struct range){ (i % 4) * PAGE_SIZE,
-					       (i % 4 + 1) * PAGE_SIZE - 1 };
-		l->iov = dma_buf_iov_create(vf, BENCH_LIST_BAR, r, nr,
-					    (u64)nr * PAGE_SIZE);
+			r[i] = (struct range){ i * len, (i + 1) * len - 1 };
+		l->iov = dma_buf_iov_create(vf, BENCH_LIST_BAR, r, nr, size);
 		kvfree(r);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l->iov);
 		e_iov = kunit_kzalloc(test, sizeof(*e_iov), GFP_KERNEL);
@@ -642,18 +836,17 @@ bench_list_attach(struct kunit *test, struct device *dev, struct pci_dev *vf,
 		KUNIT_ASSERT_NOT_NULL(test, v);
 		for (i = 0; i < nr; i++)
 			v[i] = (struct phys_vec){
-				.paddr = 0xfe000000 + (i % 4) * PAGE_SIZE,
-				.len = PAGE_SIZE,
+				.paddr = SZ_4G + i * len,
+				.len = len,
 			};
-		l->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, v, nr,
-					    (u64)nr * PAGE_SIZE);
+		l->pal = dma_buf_pal_create(DMA_BUF_PAL_MMIO, v, nr, size);
 		kvfree(v);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, l->pal);
 		exp_info.mapping = dma_buf_pal_export(&bench_list_pal_ops, &e_pal);
 		imp = dma_buf_pal_import(&i_pal);
 	}
 	exp_info.ops = &bench_list_dmabuf_ops;
-	exp_info.size = (size_t)nr * PAGE_SIZE;
+	exp_info.size = size;
 	exp_info.priv = l;
 	dmabuf = dma_buf_export(&exp_info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
@@ -701,59 +894,80 @@ static u64 bench_list_run(struct kunit *test, struct dma_buf_attachment *attach)
 	return best;
 }
 
-static void bench_list_report(struct kunit *test, const char *type,
-			      u64 small, u64 large)
+#ifdef CONFIG_DMABUF_MAPPING_IOV
+static int bench_iov_map_only(void *arg, struct dmabuf_alloc_count *count)
 {
-	u64 pct = small ? div64_u64(large * 100, small) : 0;
+	struct dma_buf_attachment *attach = arg;
+	struct dma_buf_iov *iov;
 
-	kunit_info(test, "bench: %s list hand-out, map+unmap: %u ranges %llu ns, %u ranges %llu ns, ratio %llu.%02llu (goal <= 1.50)\n",
-		   type, BENCH_LIST_SMALL, small, BENCH_LIST_LARGE, large,
-		   div_u64(pct, 100), pct % 100);
+	dma_resv_lock(attach->dmabuf->resv, NULL);
+	dmabuf_alloc_count_begin(count);
+	iov = dma_buf_iov_map(attach);
+	dmabuf_alloc_count_end(count);
+	if (!IS_ERR(iov))
+		dma_buf_iov_unmap(attach, iov);
+	dma_resv_unlock(attach->dmabuf->resv);
+	return PTR_ERR_OR_ZERO(iov);
 }
+#endif
 
-static void bench_list_scaling(struct kunit *test)
+/*
+ * The list hand-out's scaling table: 1, 64, 4096 and 65536 ranges of 2 MiB
+ * and of 1 GiB (where each range is a page at least), PAL and IOV, ns per
+ * map+unmap and (with tracepoints) the bytes one map allocates.
+ */
+static void bench_list_table(struct kunit *test)
 {
+	static const unsigned int nrs[] = { 1, 64, 4096, 65536 };
+	static const u64 sizes[] = { SZ_2M, SZ_1G };
 	struct bench_ctx *ctx = test->priv;
-	struct dma_buf_attachment *a[2];
-	struct pci_dev *pf, *vf;
-	u64 t[2];
-	int i;
+	struct bench_mmio_ctx c = { .test = test };
+	struct pci_dev *pf = NULL, *vf = NULL;
+	unsigned int s, n, iov;
 
-	a[0] = bench_list_attach(test, ctx->dev, NULL, BENCH_LIST_SMALL);
-	a[1] = bench_list_attach(test, ctx->dev, NULL, BENCH_LIST_LARGE);
-	bench_list_run(test, a[1]);
-	for (i = 0; i < 2; i++)
-		t[i] = bench_list_run(test, a[i]);
-	bench_list_report(test, "PAL", t[0], t[1]);
-	for (i = 0; i < 2; i++)
-		dma_buf_detach(a[i]->dmabuf, a[i]);
+	c.count = bench_counter(test);
+	if (IS_ENABLED(CONFIG_DMABUF_MAPPING_IOV) && IS_ENABLED(CONFIG_PCI_IOV)) {
+		pf = bench_fake_pdev(test, "dma-buf-bench-pf", NULL);
+		vf = bench_fake_pdev(test, "dma-buf-bench-vf", pf);
+	} else {
+		kunit_info(test, "IOV needs CONFIG_PCI_IOV for a VF: not measured\n");
+	}
+	for (iov = 0; iov <= !!vf; iov++) {
+		for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+			for (n = 0; n < ARRAY_SIZE(nrs); n++) {
+				struct dma_buf_attachment *a;
+				long bytes = -1;
 
-	if (!IS_ENABLED(CONFIG_PCI_IOV))
-		kunit_skip(test, "IOV needs CONFIG_PCI_IOV for a VF");
-	pf = bench_fake_pdev(test, "dma-buf-bench-pf", NULL);
-	vf = bench_fake_pdev(test, "dma-buf-bench-vf", pf);
-	a[0] = bench_list_attach(test, &pf->dev, vf, BENCH_LIST_SMALL);
-	a[1] = bench_list_attach(test, &pf->dev, vf, BENCH_LIST_LARGE);
-	bench_list_run(test, a[1]);
-	for (i = 0; i < 2; i++)
-		t[i] = bench_list_run(test, a[i]);
-	bench_list_report(test, "IOV", t[0], t[1]);
-	for (i = 0; i < 2; i++)
-		dma_buf_detach(a[i]->dmabuf, a[i]);
+				if (div_u64(sizes[s], nrs[n]) < PAGE_SIZE)
+					continue;
+				c.size = sizes[s];
+				c.nr = nrs[n];
+				a = bench_list_attach(test, iov ? &pf->dev : ctx->dev,
+						      iov ? vf : NULL, c.nr, c.size);
+				c.dmabuf = a->dmabuf;
+#ifdef CONFIG_DMABUF_MAPPING_IOV
+				if (iov)
+					bytes = bench_map_bytes(&c, bench_iov_map_only, a);
+				else
+#endif
+					bytes = bench_map_bytes(&c, bench_pal_map_only, a);
+				bench_mmio_print(&c, iov ? "iov-list" : "pal-list",
+						 bench_list_run(test, a), bytes);
+				dma_buf_detach(a->dmabuf, a);
+			}
+		}
+	}
 }
 
 static struct kunit_case dma_buf_mapping_bench_cases[] = {
-	KUNIT_CASE_SLOW(bench_core_vs_direct),
-	KUNIT_CASE_SLOW(bench_legacy_vs_native),
-	KUNIT_CASE_SLOW(bench_pal_vs_sgt),
-	KUNIT_CASE_SLOW(bench_list_scaling),
+	KUNIT_CASE_SLOW(bench_mmio_table),
+	KUNIT_CASE_SLOW(bench_list_table),
 	{}
 };
 
 static struct kunit_suite dma_buf_mapping_bench_suite = {
 	.name = "dma-buf-mapping-bench",
 	.init = bench_init,
-	.exit = bench_exit,
 	.test_cases = dma_buf_mapping_bench_cases,
 };
 
