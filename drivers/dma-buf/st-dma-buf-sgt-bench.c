@@ -6,10 +6,12 @@
  * by a dynamic importer (dma_buf_dynamic_attach(), map under the reservation
  * lock) and by a static one (dma_buf_attach(), the _unlocked map calls).
  *
- * Those two cases use only what v7.3.4 has, so that the same file builds on
- * the base tree and on the series, and tooling/bench compares the two
- * kernels' figures. bench_sgt_native, the cycle of an importer that declares
- * the SGT type, is built only with the series' CONFIG_DMABUF_MAPPING_BENCH.
+ * Those two cases, and the dynamic cycle's two halves (attach+detach, and
+ * map+unmap of an attachment held), use only what v7.3.4 has, so that the
+ * same file builds on the base tree and on the series, and tooling/bench
+ * compares the two kernels' figures. bench_sgt_native, the cycle of an
+ * importer that declares the SGT type, is built only with the series'
+ * CONFIG_DMABUF_MAPPING_BENCH.
  *
  * Prints figures, in ns per cycle, the best of BENCH_SGT_ROUNDS rounds;
  * asserts no timing, only that each cycle reached the exporter.
@@ -35,8 +37,13 @@ struct bench_sgt {
 	struct device *dev;
 	struct dma_buf *dmabuf;
 	struct sg_table sgt;
+	struct dma_buf_attachment *attach;	/* bench_sgt_map_only's */
 	unsigned long maps, unmaps, attaches, detaches;
 };
+
+/* What a cycle does once: attach and detach, map and unmap. */
+#define BENCH_SGT_ATTACHES	BIT(0)
+#define BENCH_SGT_MAPS		BIT(1)
 
 static struct sg_table *bench_sgt_map(struct dma_buf_attachment *attach,
 				      enum dma_data_direction dir)
@@ -172,12 +179,15 @@ static int bench_sgt_static_cycle(struct bench_sgt *b)
 /*
  * Print the best of BENCH_SGT_ROUNDS rounds of BENCH_SGT_LOOPS cycles, in ns
  * per cycle, as "bench: @name: N ns", after a round to warm up; and check
- * that every cycle attached, mapped, unmapped and detached once.
+ * that every cycle reached the exporter as @what says (BENCH_SGT_*).
  */
 static void bench_sgt_run(struct kunit *test, const char *name,
-			  int (*cycle)(struct bench_sgt *b))
+			  int (*cycle)(struct bench_sgt *b), unsigned int what)
 {
+	const unsigned long n = (BENCH_SGT_ROUNDS + 1) * BENCH_SGT_LOOPS;
 	struct bench_sgt *b = test->priv;
+	unsigned long maps = b->maps, attaches = b->attaches;
+	unsigned long detaches = b->detaches;
 	u64 best = U64_MAX;
 	int r, i;
 
@@ -192,20 +202,68 @@ static void bench_sgt_run(struct kunit *test, const char *name,
 		cond_resched();
 	}
 	kunit_info(test, "bench: %s: %llu ns\n", name, best);
-	KUNIT_EXPECT_EQ(test, b->maps, (BENCH_SGT_ROUNDS + 1) * BENCH_SGT_LOOPS);
+	KUNIT_EXPECT_EQ(test, b->maps - maps, what & BENCH_SGT_MAPS ? n : 0);
 	KUNIT_EXPECT_EQ(test, b->unmaps, b->maps);
-	KUNIT_EXPECT_EQ(test, b->attaches, b->maps);
-	KUNIT_EXPECT_EQ(test, b->detaches, b->maps);
+	KUNIT_EXPECT_EQ(test, b->attaches - attaches,
+			what & BENCH_SGT_ATTACHES ? n : 0);
+	KUNIT_EXPECT_EQ(test, b->detaches - detaches, b->attaches - attaches);
 }
 
 static void bench_sgt_dynamic(struct kunit *test)
 {
-	bench_sgt_run(test, "sgt-dynamic", bench_sgt_dynamic_cycle);
+	bench_sgt_run(test, "sgt-dynamic", bench_sgt_dynamic_cycle,
+		      BENCH_SGT_ATTACHES | BENCH_SGT_MAPS);
 }
 
 static void bench_sgt_static(struct kunit *test)
 {
-	bench_sgt_run(test, "sgt-static", bench_sgt_static_cycle);
+	bench_sgt_run(test, "sgt-static", bench_sgt_static_cycle,
+		      BENCH_SGT_ATTACHES | BENCH_SGT_MAPS);
+}
+
+/* The dynamic cycle's two halves, to tell where its time goes. */
+static int bench_sgt_attach_only_cycle(struct bench_sgt *b)
+{
+	struct dma_buf_attachment *attach;
+
+	attach = dma_buf_dynamic_attach(b->dmabuf, b->dev, &bench_sgt_importer,
+					NULL);
+	if (IS_ERR(attach))
+		return PTR_ERR(attach);
+	dma_buf_detach(b->dmabuf, attach);
+	return 0;
+}
+
+static void bench_sgt_attach_only(struct kunit *test)
+{
+	bench_sgt_run(test, "sgt-attach", bench_sgt_attach_only_cycle,
+		      BENCH_SGT_ATTACHES);
+}
+
+static int bench_sgt_map_only_cycle(struct bench_sgt *b)
+{
+	struct dma_buf *dmabuf = b->dmabuf;
+	struct sg_table *sgt;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(b->attach, DMA_TO_DEVICE);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment(b->attach, sgt, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	return PTR_ERR_OR_ZERO(sgt);
+}
+
+static void bench_sgt_map_only(struct kunit *test)
+{
+	struct bench_sgt *b = test->priv;
+
+	b->attach = dma_buf_dynamic_attach(b->dmabuf, b->dev,
+					   &bench_sgt_importer, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b->attach);
+	bench_sgt_run(test, "sgt-map", bench_sgt_map_only_cycle,
+		      BENCH_SGT_MAPS);
+	dma_buf_detach(b->dmabuf, b->attach);
+	KUNIT_EXPECT_EQ(test, b->detaches, b->attaches);
 }
 
 #ifdef CONFIG_DMABUF_MAPPING_BENCH
@@ -225,13 +283,16 @@ static int bench_sgt_native_cycle(struct bench_sgt *b)
 
 static void bench_sgt_native(struct kunit *test)
 {
-	bench_sgt_run(test, "sgt-native", bench_sgt_native_cycle);
+	bench_sgt_run(test, "sgt-native", bench_sgt_native_cycle,
+		      BENCH_SGT_ATTACHES | BENCH_SGT_MAPS);
 }
 #endif
 
 static struct kunit_case dma_buf_sgt_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_sgt_dynamic),
 	KUNIT_CASE_SLOW(bench_sgt_static),
+	KUNIT_CASE_SLOW(bench_sgt_attach_only),
+	KUNIT_CASE_SLOW(bench_sgt_map_only),
 #ifdef CONFIG_DMABUF_MAPPING_BENCH
 	KUNIT_CASE_SLOW(bench_sgt_native),
 #endif
