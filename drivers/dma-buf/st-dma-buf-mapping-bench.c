@@ -229,32 +229,6 @@ static u64 bench_best(struct kunit *test, int (*cycle)(void *arg), void *arg)
 	return best;
 }
 
-static int bench_pal_cycle(void *arg)
-{
-	struct dma_buf_attachment *attach = arg;
-	const struct dma_buf_pal *list;
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	list = dma_buf_pal_map(attach);
-	if (!IS_ERR(list))
-		dma_buf_pal_unmap(attach, list);
-	dma_resv_unlock(attach->dmabuf->resv);
-	return PTR_ERR_OR_ZERO(list);
-}
-
-static int bench_sgt_cycle(void *arg)
-{
-	struct dma_buf_attachment *attach = arg;
-	struct sg_table *sgt;
-
-	dma_resv_lock(attach->dmabuf->resv, NULL);
-	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	if (!IS_ERR(sgt))
-		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
-	dma_resv_unlock(attach->dmabuf->resv);
-	return PTR_ERR_OR_ZERO(sgt);
-}
-
 /*
  * A PAL exporter of @size bytes of @provider's MMIO in @nr ranges of the
  * same length. Only addresses are computed from the list, nothing is
@@ -362,22 +336,6 @@ struct bench_domain {
 	struct iommu_domain *domain;
 	const struct dma_buf_pal *pal;
 };
-
-static int bench_domain_cycle(void *arg)
-{
-	struct bench_domain *d = arg;
-	u64 size = d->pal->size;
-	int ret;
-
-	dma_resv_lock(d->attach->dmabuf->resv, NULL);
-	ret = dma_buf_domain_map(d->attach, d->domain, BENCH_DOMAIN_IOVA, 0,
-				 size, BENCH_DOMAIN_PROT);
-	if (!ret)
-		ret = dma_buf_domain_unmap(d->attach, d->domain,
-					   BENCH_DOMAIN_IOVA, size);
-	dma_resv_unlock(d->attach->dmabuf->resv);
-	return ret;
-}
 
 /*
  * The physical limit of the domain type: iommu_map() of each range, as the
@@ -504,19 +462,31 @@ static long bench_map_bytes(struct bench_mmio_ctx *c,
 	return c->count->bytes;
 }
 
+/*
+ * One map and its unmap under the reservation lock, of a PAL, SGT, IOMMU
+ * domain or IOV attachment; with @count, the map's allocations are counted
+ * (bench_map_bytes()), without it the call is a cycle bench_best() times.
+ */
 static int bench_pal_map_only(void *arg, struct dmabuf_alloc_count *count)
 {
 	struct dma_buf_attachment *attach = arg;
 	const struct dma_buf_pal *list;
 
 	dma_resv_lock(attach->dmabuf->resv, NULL);
-	dmabuf_alloc_count_begin(count);
+	if (count)
+		dmabuf_alloc_count_begin(count);
 	list = dma_buf_pal_map(attach);
-	dmabuf_alloc_count_end(count);
+	if (count)
+		dmabuf_alloc_count_end(count);
 	if (!IS_ERR(list))
 		dma_buf_pal_unmap(attach, list);
 	dma_resv_unlock(attach->dmabuf->resv);
 	return PTR_ERR_OR_ZERO(list);
+}
+
+static int bench_pal_cycle(void *arg)
+{
+	return bench_pal_map_only(arg, NULL);
 }
 
 static int bench_sgt_map_only(void *arg, struct dmabuf_alloc_count *count)
@@ -525,13 +495,20 @@ static int bench_sgt_map_only(void *arg, struct dmabuf_alloc_count *count)
 	struct sg_table *sgt;
 
 	dma_resv_lock(attach->dmabuf->resv, NULL);
-	dmabuf_alloc_count_begin(count);
+	if (count)
+		dmabuf_alloc_count_begin(count);
 	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
-	dmabuf_alloc_count_end(count);
+	if (count)
+		dmabuf_alloc_count_end(count);
 	if (!IS_ERR(sgt))
 		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
 	dma_resv_unlock(attach->dmabuf->resv);
 	return PTR_ERR_OR_ZERO(sgt);
+}
+
+static int bench_sgt_cycle(void *arg)
+{
+	return bench_sgt_map_only(arg, NULL);
 }
 
 /*
@@ -575,15 +552,22 @@ static int bench_domain_map_only(void *arg, struct dmabuf_alloc_count *count)
 	int ret;
 
 	dma_resv_lock(d->attach->dmabuf->resv, NULL);
-	dmabuf_alloc_count_begin(count);
+	if (count)
+		dmabuf_alloc_count_begin(count);
 	ret = dma_buf_domain_map(d->attach, d->domain, BENCH_DOMAIN_IOVA, 0,
 				 size, BENCH_DOMAIN_PROT);
-	dmabuf_alloc_count_end(count);
+	if (count)
+		dmabuf_alloc_count_end(count);
 	if (!ret)
 		ret = dma_buf_domain_unmap(d->attach, d->domain,
 					   BENCH_DOMAIN_IOVA, size);
 	dma_resv_unlock(d->attach->dmabuf->resv);
 	return ret;
+}
+
+static int bench_domain_cycle(void *arg)
+{
+	return bench_domain_map_only(arg, NULL);
 }
 
 /*
@@ -901,9 +885,11 @@ static int bench_iov_map_only(void *arg, struct dmabuf_alloc_count *count)
 	struct dma_buf_iov *iov;
 
 	dma_resv_lock(attach->dmabuf->resv, NULL);
-	dmabuf_alloc_count_begin(count);
+	if (count)
+		dmabuf_alloc_count_begin(count);
 	iov = dma_buf_iov_map(attach);
-	dmabuf_alloc_count_end(count);
+	if (count)
+		dmabuf_alloc_count_end(count);
 	if (!IS_ERR(iov))
 		dma_buf_iov_unmap(attach, iov);
 	dma_resv_unlock(attach->dmabuf->resv);

@@ -135,8 +135,8 @@ static int bench_sgt_init(struct kunit *test)
 	return 0;
 }
 
-/* Map and unmap under the reservation lock, then detach. */
-static int bench_sgt_locked_cycle(struct dma_buf_attachment *attach)
+/* Map and unmap under the reservation lock. */
+static int bench_sgt_map_unmap(struct dma_buf_attachment *attach)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct sg_table *sgt;
@@ -146,8 +146,16 @@ static int bench_sgt_locked_cycle(struct dma_buf_attachment *attach)
 	if (!IS_ERR(sgt))
 		dma_buf_unmap_attachment(attach, sgt, DMA_TO_DEVICE);
 	dma_resv_unlock(dmabuf->resv);
-	dma_buf_detach(dmabuf, attach);
 	return PTR_ERR_OR_ZERO(sgt);
+}
+
+/* Map and unmap under the reservation lock, then detach. */
+static int bench_sgt_locked_cycle(struct dma_buf_attachment *attach)
+{
+	int ret = bench_sgt_map_unmap(attach);
+
+	dma_buf_detach(attach->dmabuf, attach);
+	return ret;
 }
 
 static int bench_sgt_dynamic_cycle(struct bench_sgt *b)
@@ -242,15 +250,7 @@ static void bench_sgt_attach_only(struct kunit *test)
 
 static int bench_sgt_map_only_cycle(struct bench_sgt *b)
 {
-	struct dma_buf *dmabuf = b->dmabuf;
-	struct sg_table *sgt;
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	sgt = dma_buf_map_attachment(b->attach, DMA_TO_DEVICE);
-	if (!IS_ERR(sgt))
-		dma_buf_unmap_attachment(b->attach, sgt, DMA_TO_DEVICE);
-	dma_resv_unlock(dmabuf->resv);
-	return PTR_ERR_OR_ZERO(sgt);
+	return bench_sgt_map_unmap(b->attach);
 }
 
 static void bench_sgt_map_only(struct kunit *test)
